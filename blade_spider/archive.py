@@ -1,0 +1,399 @@
+"""The JSON Lines archive on disk: partitions, history, manifest, journal and lock.
+
+Layout (under ``output/`` by default)::
+
+    articles/YYYY/YYYY-MM.jsonl   one record per article id, partitioned by publication month,
+                                  sorted by (published, id)
+    history/YYYY/YYYY-MM.jsonl    superseded versions: {"id", "superseded_at", "record"}
+    manifest.json                 schema version, every file's record count and sha256, totals,
+                                  the last crawl's summary
+    rejects.jsonl, failures.jsonl what was refused or could not be fetched, and why
+    state.sqlite3                 the index of what is archived (see :mod:`blade_spider.state`)
+    .journal.jsonl                records scraped but not yet merged (replayed after a crash)
+    .lock                         held by the one process writing the archive
+
+Every archive file is replaced atomically (write to a temporary file in the same directory, fsync,
+rename, fsync the directory), so a SIGKILL at any moment leaves each file either as it was or as
+it should be, never half written. Records are serialised deterministically: the same archive gives
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from blade_spider import SCHEMA_VERSION
+from blade_spider.state import StateStore, utc_now
+
+logger = logging.getLogger(__name__)
+
+ARTICLES_DIR = "articles"
+HISTORY_DIR = "history"
+MANIFEST = "manifest.json"
+JOURNAL = ".journal.jsonl"
+LOCK = ".lock"
+STATE = "state.sqlite3"
+
+
+class ArchiveLocked(RuntimeError):
+    """Another process is writing this archive."""
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """One record as one JSON line: UTF-8 text, keys in the record's order, no spaces."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def record_sha256(record: dict[str, Any]) -> str:
+    """Hash of what the article says (everything but crawl provenance): equal means unchanged."""
+    content = {k: v for k, v in record.items() if k != "crawl"}
+    return hashlib.sha256(dumps(content).encode("utf-8")).hexdigest()
+
+
+def partition_of(record: dict[str, Any]) -> str:
+    """``articles/YYYY/YYYY-MM.jsonl`` from the publication date (site-local month)."""
+    published = str(record.get("published") or "")
+    year, month = (published[:4], published[5:7]) if len(published) >= 7 else ("0000", "00")
+    return f"{ARTICLES_DIR}/{year}/{year}-{month}.jsonl"
+
+
+def sort_key(record: dict[str, Any]) -> tuple[str, str]:
+    """Partition order: by publication instant (UTC), then id for ties."""
+    published = record.get("published") or ""
+    try:
+        instant = datetime.fromisoformat(published).timestamp()
+        key = f"{instant:020.3f}"
+    except ValueError:
+        key = published
+    return key, str(record.get("id"))
+
+
+def atomic_write(path: Path, lines: Iterable[str]) -> str:
+    """Write ``lines`` to ``path`` atomically; returns the file's sha256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            for line in lines:
+                data = (line + "\n").encode("utf-8")
+                digest.update(data)
+                tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+    return digest.hexdigest()
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def append_line(path: Path, entry: dict[str, Any]) -> None:
+    """Append one JSON line with a single ``write`` on an ``O_APPEND`` descriptor.
+
+    A process killed mid-crawl cannot tear a line written this way (the kernel finishes a write to
+    a regular file before delivering the signal), which is what keeps the logs valid JSON Lines.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, (dumps(entry) + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Records of a JSON Lines file (missing file: empty list)."""
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class MergeResult:
+    """What a merge did, by article id."""
+
+    new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"new": len(self.new), "updated": len(self.updated),
+                "unchanged": len(self.unchanged), "gone": len(self.gone)}
+
+
+def state_row(record: dict[str, Any], partition: str, digest: str, now: str) -> dict[str, Any]:
+    """What the state store keeps of a record just fetched (its validators for next time)."""
+    crawl = record.get("crawl") or {}
+    urls = {record["url"]} | ({crawl["request_url"]} if crawl.get("request_url") else set())
+    return {
+        "id": record["id"], "url": record["url"], "published": record.get("published"),
+        "modified": record.get("modified"), "partition": partition, "record_sha256": digest,
+        "content_sha256": crawl.get("content_sha256"), "fetched_at": crawl.get("fetched_at"),
+        "checked_at": now, "gone_at": crawl.get("gone_at"), "gone_status": crawl.get("gone_status"),
+        "etag": crawl.get("etag"), "last_modified": crawl.get("last_modified"),
+        "urls": sorted(urls),
+    }
+
+
+class Archive:
+    """Reads and writes one archive directory."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self._lock_handle: IO[str] | None = None
+        #: Partitions rewritten since the manifest was last written (None: file removed).
+        self.file_changes: dict[str, dict[str, Any] | None] = {}
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    # --- lock ------------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Take the archive's exclusive lock or raise :class:`ArchiveLocked` at once."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = self.path(LOCK).open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise ArchiveLocked(
+                f"the archive {self.root} is being written by {holder}; "
+                "wait for that crawl to finish (runs must not overlap)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {utc_now()}\n")
+        handle.flush()
+        self._lock_handle = handle
+
+    def unlock(self) -> None:
+        if self._lock_handle is not None:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+            self._lock_handle.close()
+            self._lock_handle = None
+
+    # --- journal ---------------------------------------------------------------------------
+
+    def journal_append(self, entry: dict[str, Any]) -> None:
+        """Append one scraped entry; handed to the OS at once so a killed process keeps it."""
+        append_line(self.path(JOURNAL), entry)
+
+    def journal_entries(self) -> list[dict[str, Any]]:
+        """Entries of an unfinished run; a torn last line (killed mid-write) is ignored."""
+        path = self.path(JOURNAL)
+        if not path.exists():
+            return []
+        entries = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                logger.warning("Ignoring a torn journal line (a crawl was killed mid-write)")
+        return entries
+
+    def journal_clear(self) -> None:
+        self.path(JOURNAL).unlink(missing_ok=True)
+
+    # --- records ---------------------------------------------------------------------------
+
+    def partitions(self) -> list[str]:
+        base = self.path(ARTICLES_DIR)
+        if not base.exists():
+            return []
+        return sorted(str(p.relative_to(self.root)) for p in base.glob("*/*.jsonl"))
+
+    def read_partition(self, relative: str) -> list[dict[str, Any]]:
+        return read_jsonl(self.path(relative))
+
+    def iter_records(self) -> Iterator[dict[str, Any]]:
+        for relative in self.partitions():
+            yield from self.read_partition(relative)
+
+    def write_partition(self, relative: str, records: list[dict[str, Any]]) -> str | None:
+        """Replace a partition (sorted); an emptied partition is removed. Returns its sha256."""
+        path = self.path(relative)
+        if not records:
+            path.unlink(missing_ok=True)
+            return None
+        return atomic_write(path, (dumps(r) for r in sorted(records, key=sort_key)))
+
+    def add_history(self, superseded: list[dict[str, Any]]) -> None:
+        """Keep superseded versions; idempotent, so replaying a journal never doubles them."""
+        by_file: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for entry in superseded:
+            month = partition_of(entry["record"]).replace(ARTICLES_DIR, HISTORY_DIR, 1)
+            by_file[month].append(entry)
+        for relative, entries in by_file.items():
+            existing = read_jsonl(self.path(relative))
+            seen = {(e["id"], record_sha256(e["record"])) for e in existing}
+            for entry in entries:
+                key = (entry["id"], record_sha256(entry["record"]))
+                if key not in seen:
+                    existing.append(entry)
+                    seen.add(key)
+            existing.sort(key=lambda e: (e["id"], e["superseded_at"]))
+            atomic_write(self.path(relative), (dumps(e) for e in existing))
+
+    def history_of(self, article_id: str) -> list[dict[str, Any]]:
+        base = self.path(HISTORY_DIR)
+        found = []
+        for path in sorted(base.glob("*/*.jsonl")) if base.exists() else []:
+            found += [e for e in read_jsonl(path) if e["id"] == article_id]
+        return sorted(found, key=lambda e: e["superseded_at"])
+
+    # --- merge -----------------------------------------------------------------------------
+
+    def merge(self, records: list[dict[str, Any]], state: StateStore) -> MergeResult:
+        """Put ``records`` into the archive: new ones added, changed ones replaced (the old
+        version to history), unchanged ones left alone; then record them in the state."""
+        result = MergeResult()
+        latest: dict[str, dict[str, Any]] = {}
+        for record in records:  # the same id twice in one batch: the later fetch wins
+            latest[record["id"]] = record
+        touched: dict[str, list[dict[str, Any]]] = {}
+
+        def load(relative: str) -> list[dict[str, Any]]:
+            if relative not in touched:
+                touched[relative] = self.read_partition(relative)
+            return touched[relative]
+
+        superseded, state_rows = [], []
+        now = utc_now()
+        for article_id, incoming in latest.items():
+            record = incoming
+            target = partition_of(record)
+            known = state.get(article_id)
+            homes = {target} | ({known.partition} if known else set())
+            previous = None
+            for relative in homes:
+                rows = load(relative)
+                for row in rows:
+                    if row["id"] == article_id:
+                        previous = row
+                touched[relative] = [row for row in rows if row["id"] != article_id]
+            digest = record_sha256(record)
+            revived = previous is not None and bool(previous["crawl"].get("gone_at"))
+            if previous is not None and record_sha256(previous) == digest and not revived:
+                record = previous  # unchanged: keep the stored bytes (and its provenance)
+                result.unchanged.append(article_id)
+            elif previous is not None:
+                superseded.append({"id": article_id, "superseded_at": now, "record": previous})
+                result.updated.append(article_id)
+            else:
+                result.new.append(article_id)
+            touched[target].append(record)
+            state_rows.append(state_row(incoming, target, digest, now))
+        if superseded:
+            self.add_history(superseded)
+        for relative, rows in touched.items():
+            digest = self.write_partition(relative, rows)
+            self.file_changes[relative] = (
+                {"records": len(rows), "sha256": digest} if digest else None
+            )
+        state.upsert_many(state_rows)
+        return result
+
+    def mark_gone(self, article_id: str, status: int, seen_at: str, state: StateStore) -> bool:
+        """Flag an archived article that now answers 404/410 (never delete it)."""
+        known = state.get(article_id)
+        if known is None:
+            return False
+        rows = self.read_partition(known.partition)
+        for row in rows:
+            if row["id"] == article_id and not row["crawl"].get("gone_at"):
+                row["crawl"]["gone_at"] = seen_at
+                row["crawl"]["gone_status"] = status
+                digest = self.write_partition(known.partition, rows)
+                self.file_changes[known.partition] = {"records": len(rows), "sha256": digest}
+                state.db.execute("UPDATE articles SET gone_at = ?, gone_status = ? WHERE id = ?",
+                                 (seen_at, status, article_id))
+                return True
+        return False
+
+    # --- manifest --------------------------------------------------------------------------
+
+    def scan_files(self) -> dict[str, dict[str, Any]]:
+        """Record count and sha256 of every partition, read from disk (repair, validation)."""
+        files = {}
+        for relative in self.partitions():
+            path = self.path(relative)
+            with path.open(encoding="utf-8") as handle:
+                count = sum(1 for line in handle if line.strip())
+            files[relative] = {"records": count, "sha256": file_sha256(path)}
+        return files
+
+    def build_manifest(
+        self, last_crawl: dict[str, Any] | None = None, rescan: bool = False
+    ) -> dict[str, Any]:
+        """The manifest: the previous one updated with the partitions rewritten since (or every
+        file re-read when ``rescan``), the totals, and the last crawl's summary."""
+        previous = self.read_manifest() or {}
+        if rescan or not previous:
+            files = self.scan_files()
+        else:
+            files = dict(previous.get("files", {}))
+            for relative, entry in self.file_changes.items():
+                if entry is None:
+                    files.pop(relative, None)
+                else:
+                    files[relative] = entry
+        years = sorted(relative.split("/")[1] for relative in files)
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "articles": sum(entry["records"] for entry in files.values()),
+            "years": [years[0], years[-1]] if years else [],
+            "files": dict(sorted(files.items())),
+            "last_crawl": last_crawl if last_crawl is not None else previous.get("last_crawl"),
+        }
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        path = self.path(MANIFEST)
+        if not path.exists():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return None
+
+    def write_manifest(
+        self, last_crawl: dict[str, Any] | None = None, rescan: bool = False
+    ) -> dict[str, Any]:
+        manifest = self.build_manifest(last_crawl, rescan)
+        atomic_write(self.path(MANIFEST),
+                     [json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True)])
+        self.file_changes.clear()
+        return manifest

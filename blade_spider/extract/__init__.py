@@ -1,0 +1,90 @@
+"""From one response to one :class:`~blade_spider.items.Article`, layer by layer.
+
+The spider calls :func:`extract_article`; tests call it on saved pages. It picks the template layer
+that matches the page's markup, asks every field of the layers in priority order through
+:class:`~blade_spider.loaders.ArticleLoader`, and raises :class:`NotAnArticle` for pages that must
+yield no record.
+"""
+
+from __future__ import annotations
+
+from scrapy.http import TextResponse
+
+from blade_spider.dates import PageDate
+from blade_spider.extract.classify import not_article_reason
+from blade_spider.extract.comments import third_party_comments
+from blade_spider.extract.layers.base import LAYERED_FIELDS, Layer
+from blade_spider.extract.layers.blade import TEMPLATE_LAYERS
+from blade_spider.extract.layers.generic import GenericLayer
+from blade_spider.extract.layers.metadata import MetadataLayer
+from blade_spider.extract.layers.wordpress import WordPressLayer
+from blade_spider.extract.page import Page
+from blade_spider.items import Article
+from blade_spider.loaders import ArticleLoader
+from blade_spider.urls import SiteHosts
+
+
+class NotAnArticle(Exception):
+    """The page is not an article; ``reason`` says what it is."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"not an article: {reason} ({url})")
+        self.url = url
+        self.reason = reason
+
+
+class DiscoveryLayer(Layer):
+    """What discovery said about the URL (sitemap ``lastmod``, REST ``modified_gmt``, feed date).
+
+    Asked last, for ``modified`` only: many themes print no modified date at all.
+    """
+
+    def __init__(self, page: Page) -> None:
+        super().__init__(page)
+        self.name = page.request_meta.get("discovered_modified_source", "discovery")
+
+    def modified(self) -> str | None:
+        return self.page.request_meta.get("discovered_modified")
+
+
+def template_layer(page: Page) -> Layer | None:
+    """The Blade layout whose markup the page shows, if any."""
+    for layer_class in TEMPLATE_LAYERS:
+        if layer_class.matches(page):
+            return layer_class(page)
+    return None
+
+
+def layers_for(page: Page) -> list[Layer]:
+    """The page's layers in priority order: template, WordPress, metadata, generic, discovery."""
+    template = template_layer(page)
+    layers: list[Layer] = [template] if template else []
+    layers += [WordPressLayer(page), MetadataLayer(page), GenericLayer(page), DiscoveryLayer(page)]
+    return layers
+
+
+def _has_time(value: PageDate) -> bool:
+    return value.has_time
+
+
+def extract_article(response: TextResponse, site: SiteHosts | None = None) -> Article:
+    """The article record of ``response``; raises :class:`NotAnArticle` for other pages."""
+    page = Page(response, site)
+    reason = not_article_reason(page)
+    if reason:
+        raise NotAnArticle(response.url, reason)
+    layers = layers_for(page)
+    template = layers[0].name if not isinstance(layers[0], WordPressLayer) else None
+    service = third_party_comments(page.sel)
+    comments_note = (f"comments are loaded by a third-party script ({service}) and are not in "
+                     "the page" if service else None)
+    loader = ArticleLoader(
+        response=response, site=page.site, base_url=response.url,
+        template=template, comments_note=comments_note,
+    )
+    for field in LAYERED_FIELDS:
+        if field in ("published", "modified"):
+            loader.add_layered(field, layers, good_enough=_has_time)
+        else:
+            loader.add_layered(field, layers)
+    return loader.load_item()

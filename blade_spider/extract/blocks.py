@@ -1,0 +1,163 @@
+"""An article's content element read as typed text blocks.
+
+One walker serves every layer that has found the content element (the Blade templates, stock
+WordPress, microdata): it keeps what a reader reads as the article and leaves out what RECORD.md
+calls chrome. Text inside a block is joined as a browser renders it (see :mod:`blade_spider.text`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+from lxml import etree
+from parsel import Selector
+
+from blade_spider.text import INVISIBLE_TAGS, iter_text, normalize_space
+
+BlockType = Literal["paragraph", "heading", "quote", "list_item", "preformatted"]
+Block = dict[str, str]
+
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "form",
+    "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "dl", "dt", "dd",
+    "pre", "figure", "figcaption", "table", "thead", "tbody", "tr", "td", "th", "hr", "center",
+    "address", "details", "summary", "fieldset",
+})
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+#: Structural elements that are never article text wherever they stand.
+CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "button", "select", "input", "label",
+                         "textarea", "img", "picture", "video", "audio", "canvas", "map"})
+
+#: Class/id words of widgets themes and plugins put inside or around the content.
+CHROME_PATTERN = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|sharedaddy|addtoany|a2a|social|soc|related|relatedposts|"
+    r"yarpp|jp-relatedposts|author|bio|byline|newsletter|subscribe|signup|promo|advert|"
+    r"advertisement|ads|ad|adsbygoogle|sponsor|sponsored|caption|credit|wp-caption|gallery|"
+    r"page-links|post-nav-links|pagination|nav-links|navigation|breadcrumbs?|tags|tags-links|"
+    r"post-tags|cat-links|comments?|comment-respond|respond|reply|says|widget|sidebar|donate|membership|"
+    r"screen-reader-text|sr-only|print-only|wp-block-buttons|"
+    r"mvp-org-wrap|mvp-post-soc|mvp-author-box|fb-comments|disqus|outbrain|taboola|"
+    r"wp-block-file)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+#: Elements with these classes are content even when a chrome word appears in their class list.
+CONTENT_PATTERN = re.compile(
+    r"(?:^|\s)(?:entry-content|post-content|wp-block-post-content|twitter-tweet|wp-block-quote|"
+    r"wp-block-pullquote|wp-block-list|wp-block-heading)(?:$|\s)",
+    re.IGNORECASE,
+)
+
+
+def _tag(el: etree._Element) -> str:
+    return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+def is_chrome(el: etree._Element) -> bool:
+    """True for page furniture that must not reach the body (widgets, captions, hidden text)."""
+    tag = _tag(el)
+    if not tag or tag in INVISIBLE_TAGS or tag in CHROME_TAGS:
+        return True
+    attrib = el.attrib
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+        return True
+    style = attrib.get("style", "").replace(" ", "").lower()
+    if "display:none" in style or "visibility:hidden" in style:
+        return True
+    marks = f"{attrib.get('class', '')} {attrib.get('id', '')}"
+    if CONTENT_PATTERN.search(marks):
+        return False
+    return bool(CHROME_PATTERN.search(marks))
+
+
+def _is_media_figure(el: etree._Element) -> bool:
+    """A figure that holds a photo, gallery or text-less embed rather than quoted text."""
+    return _tag(el) == "figure" and not el.xpath(".//blockquote|.//table")
+
+
+class _BlockWalker:
+    """Walk a content element depth first and emit blocks in reading order."""
+
+    def __init__(self, skip: Iterable[etree._Element] = ()) -> None:
+        self.blocks: list[Block] = []
+        self.skip = set(skip)
+
+    def emit(self, kind: BlockType, text: str) -> None:
+        if kind == "preformatted":
+            text = text.strip("\n")
+            if text.strip():
+                self.blocks.append({"type": kind, "text": text})
+            return
+        for piece in normalize_space(text).split("\n\n"):
+            piece = piece.strip()
+            if piece:
+                self.blocks.append({"type": kind, "text": piece})
+
+    def walk(self, el: etree._Element, kind: BlockType = "paragraph") -> None:
+        """Emit ``el``'s children: inline runs become ``kind`` blocks, block children recurse."""
+        run: list[str] = [el.text.replace("\n", " ")] if el.text else []
+        for child in el:
+            tag = _tag(child)
+            if child in self.skip:
+                pass
+            elif tag and not is_chrome(child) and tag not in BLOCK_TAGS:
+                run.extend(iter_text(child, skip=_chrome_descendants(child)))
+            elif tag in BLOCK_TAGS and not is_chrome(child):
+                self.emit(kind, "".join(run))
+                run = []
+                self.block(child, kind)
+            if child.tail:
+                run.append(child.tail.replace("\n", " "))
+        self.emit(kind, "".join(run))
+
+    def block(self, el: etree._Element, kind: BlockType) -> None:
+        """Emit one block-level element according to what it is."""
+        tag = _tag(el)
+        if tag in HEADING_TAGS:
+            self.emit("heading", _inline_text(el).replace("\n", " "))
+        elif tag == "blockquote":
+            self.walk(el, "quote")
+        elif tag in ("ul", "ol"):
+            for item in el:
+                if _tag(item) == "li" and not is_chrome(item):
+                    self.walk(item, "list_item")
+        elif tag == "li":
+            self.walk(el, "list_item")
+        elif tag == "pre":
+            self.emit("preformatted", "".join(el.itertext()))
+        elif tag == "table":
+            self.table(el)
+        elif tag == "hr" or _is_media_figure(el):
+            return
+        else:
+            self.walk(el, kind)
+
+    def table(self, el: etree._Element) -> None:
+        """A table row per paragraph, cells separated by `` | ``: rare, but data must survive."""
+        for row in el.iter("tr"):
+            cells = [normalize_space(_inline_text(c)).replace("\n", " ")
+                     for c in row if _tag(c) in ("td", "th")]
+            self.emit("paragraph", " | ".join(c for c in cells if c))
+
+
+def _chrome_descendants(el: etree._Element) -> list[etree._Element]:
+    return [d for d in el.iterdescendants() if isinstance(d.tag, str) and is_chrome(d)]
+
+
+def _inline_text(el: etree._Element) -> str:
+    return "".join(iter_text(el, skip=_chrome_descendants(el)))
+
+
+def blocks_from(
+    container: Selector | etree._Element | None, skip: Iterable[etree._Element] = ()
+) -> list[Block]:
+    """Typed text blocks of a content element, chrome and ``skip`` elements left out."""
+    if container is None:
+        return []
+    root = container.root if isinstance(container, Selector) else container
+    if not isinstance(root, etree._Element):
+        return []
+    walker = _BlockWalker(skip)
+    walker.walk(root)
+    return walker.blocks

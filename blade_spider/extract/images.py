@@ -1,0 +1,143 @@
+"""Article photos with their captions, however a theme wraps them.
+
+Themes caption a photo in a ``figure``/``figcaption`` (block editor), a ``div.wp-caption`` with a
+``.wp-caption-text`` (classic editor), or an element with ``caption`` in its class right after the
+photo (the Blade's templates). :func:`caption_of` tries these in that order, so a new theme that
+keeps any of these habits needs no new code.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+from parsel import Selector
+
+from blade_spider.items import Image
+from blade_spider.text import element_text, single_line
+
+_PLACEHOLDER = re.compile(r"^data:|blank\.gif|spacer\.gif|placeholder|lazy[-_]?load|1x1\.", re.I)
+_NOT_A_PHOTO = re.compile(
+    r"avatar|gravatar|emoji|wp-smiley|logo|icon|sprite|pixel|badge|button|spinner|loader|"
+    r"/ads?/|doubleclick|feedburner|s\.w\.org",
+    re.IGNORECASE,
+)
+_CAPTION_CLASS = re.compile(
+    r"caption|credit|legend|(?:^|[\s_-])cap(?:$|[\s_-])|(?:photo|img|image)-?text|desc",
+    re.IGNORECASE,
+)
+_PHOTO_WRAPPER = re.compile(r"photo|image|img|figure|media|pic", re.IGNORECASE)
+_MAX_CAPTION = 600
+#: Containers whose images are page furniture even inside the content element.
+_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:ad|ads|advert|advertisement|adsbygoogle|sponsor|sponsored|promo|share|"
+    r"sharing|social|related|relatedposts|author|bio|widget|newsletter|subscribe)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_LAZY_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
+_MIN_SIDE = 80
+
+
+def _classes(el: etree._Element) -> str:
+    return el.attrib.get("class", "") if isinstance(el.tag, str) else ""
+
+
+def image_url(img: etree._Element, base_url: str) -> str | None:
+    """The photo's absolute URL: ``src``, or the lazy-loading attribute when ``src`` is a stub."""
+    candidates = [img.attrib.get("src", "")]
+    candidates += [img.attrib.get(a, "") for a in _LAZY_ATTRIBUTES]
+    srcset = img.attrib.get("srcset") or img.attrib.get("data-srcset") or ""
+    if srcset:
+        candidates.append(srcset.split(",")[0].strip().split(" ")[0])
+    for candidate in candidates:
+        candidate = candidate.strip()
+        if candidate and not _PLACEHOLDER.search(candidate):
+            return urljoin(base_url, candidate)
+    return None
+
+
+def is_photo(img: etree._Element, url: str | None) -> bool:
+    """False for avatars, emoji, logos, tracking pixels and other images that are no photo."""
+    if not url or _NOT_A_PHOTO.search(f"{url} {_classes(img)} {img.attrib.get('id', '')}"):
+        return False
+    for side in ("width", "height"):
+        value = img.attrib.get(side, "")
+        if value.isdigit() and int(value) < _MIN_SIDE:
+            return False
+    return True
+
+
+def _caption_text(el: etree._Element) -> str | None:
+    return single_line(element_text(el)) or None
+
+
+def _next_caption_sibling(el: etree._Element) -> etree._Element | None:
+    sibling = el.getnext()
+    while sibling is not None and not isinstance(sibling.tag, str):
+        sibling = sibling.getnext()
+    if sibling is not None and (
+        sibling.tag == "figcaption" or _CAPTION_CLASS.search(_classes(sibling))
+    ):
+        return sibling
+    return None
+
+
+def caption_of(img: etree._Element) -> str | None:
+    """The caption shown with ``img`` (credit included), or ``None``."""
+    ancestors = list(img.iterancestors())[:4]
+    for ancestor in ancestors:
+        if ancestor.tag == "figure":
+            captions = ancestor.xpath(".//figcaption")
+            return _caption_text(captions[0]) if captions else None
+        if "wp-caption" in _classes(ancestor) and "wp-caption-text" not in _classes(ancestor):
+            captions = ancestor.xpath(
+                ".//*[contains(@class, 'wp-caption-text') or self::figcaption]"
+            )
+            return _caption_text(captions[0]) if captions else None
+    for el in [img, *ancestors[:2]]:
+        sibling = _next_caption_sibling(el)
+        if sibling is not None:
+            return _caption_text(sibling)
+    for ancestor in ancestors[:2]:
+        if _PHOTO_WRAPPER.search(_classes(ancestor)):
+            return _lone_text_child(ancestor, img)
+    return None
+
+
+def _lone_text_child(wrapper: etree._Element, img: etree._Element) -> str | None:
+    """In a photo wrapper holding the photo and one short text element, that text."""
+    texts = [child for child in wrapper if isinstance(child.tag, str) and img not in
+             child.iter() and single_line(element_text(child))]
+    if len(texts) == 1:
+        text = _caption_text(texts[0])
+        if text and len(text) <= _MAX_CAPTION:
+            return text
+    return None
+
+
+def photo(img: etree._Element, base_url: str, featured: bool = False) -> Image | None:
+    """An :class:`Image` for an ``img`` element, or ``None`` when it is not an article photo."""
+    url = image_url(img, base_url)
+    if not is_photo(img, url):
+        return None
+    assert url is not None
+    alt = single_line(img.attrib.get("alt")) or None
+    return Image(url=url, alt=alt, caption=caption_of(img), featured=featured)
+
+
+def photos_in(scope: Selector | None, base_url: str) -> list[Image]:
+    """Every article photo inside ``scope`` in document order, each URL once."""
+    if scope is None:
+        return []
+    found: list[Image] = []
+    seen: set[str] = set()
+    for img in scope.root.iter("img"):
+        if any(_FURNITURE.search(f"{_classes(a)} {a.attrib.get('id', '')}")
+               for a in img.iterancestors() if a is not scope.root):
+            continue
+        image = photo(img, base_url)
+        if image and image.url not in seen:
+            seen.add(image.url)
+            found.append(image)
+    return found

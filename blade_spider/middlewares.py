@@ -1,0 +1,134 @@
+"""Downloader middlewares for politeness Scrapy does not provide out of the box.
+
+* :class:`BackoffRetryMiddleware`: Scrapy's retry middleware retries at once; a struggling or
+  rate-limiting server needs the opposite. This one waits before each retry (``Retry-After`` when
+  the server sends it, else exponential backoff) and slows the whole site down on a 429.
+* :class:`CrawlDelayMiddleware`: Scrapy 2.18+ parses robots.txt ``Crawl-delay`` (and signals
+  ``robots_parsed``) but does not apply it; this keeps each site's download slot at least that slow,
+  even when AutoThrottle would go faster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Retry 429/5xx and network errors after a pause; honour ``Retry-After``."""
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.base = settings.getfloat("BLADE_RETRY_BACKOFF_BASE")
+        self.cap = settings.getfloat("BLADE_RETRY_BACKOFF_MAX")
+
+    def backoff(self, request: Request, response: Response | None = None) -> float:
+        """How long to wait before retrying ``request``."""
+        attempt = request.meta.get("retry_times", 0)
+        pause = self.base * (2**attempt)
+        if response is not None:
+            after = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if after is not None:
+                pause = after
+        return min(pause, self.cap)
+
+    def _slow_down_site(self, request: Request, pause: float) -> None:
+        """After a 429 the site asked everyone to wait: slow the whole slot, not one request."""
+        downloader = self.crawler.engine.downloader if self.crawler.engine else None
+        if downloader is None:
+            return
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        if slot is not None and slot.delay < pause:
+            slot.delay = pause
+
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+            return response
+        pause = self.backoff(request, response)
+        retry = self._retry(request, f"{response.status}")
+        if retry is None:
+            return response
+        if response.status == 429:
+            self._slow_down_site(request, pause)
+        self.crawler.stats.inc_value("blade/retry/backoff_seconds", pause)
+        logger.info("HTTP %s for %s: retrying in %.1f s", response.status, request.url, pause)
+        await asyncio.sleep(pause)
+        return retry
+
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Response | None:
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
+            return None
+        retry = self._retry(request, exception)
+        if retry is None:
+            return None
+        pause = self.backoff(request)
+        self.crawler.stats.inc_value("blade/retry/backoff_seconds", pause)
+        logger.info("%s for %s: retrying in %.1f s", type(exception).__name__, request.url, pause)
+        await asyncio.sleep(pause)
+        return retry
+
+
+class CrawlDelayMiddleware:
+    """Apply robots.txt ``Crawl-delay`` to every request of that site."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.delays: dict[str, float] = {}
+        crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
+        return cls(crawler)
+
+    def robots_parsed(self, robotparser: Any, request: Request) -> None:
+        user_agent = (self.crawler.settings.get("ROBOTSTXT_USER_AGENT")
+                      or self.crawler.settings.get("USER_AGENT"))
+        delay = robotparser.crawl_delay(user_agent) if hasattr(robotparser, "crawl_delay") else None
+        if delay:
+            netloc = urlparse_cached(request).netloc
+            self.delays[netloc] = float(delay)
+            self.crawler.stats.set_value("blade/robots/crawl_delay", float(delay))
+            logger.info("robots.txt of %s asks for Crawl-delay %s s: obeying", netloc, delay)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        delay = self.delays.get(urlparse_cached(request).netloc)
+        engine = self.crawler.engine
+        if not delay or engine is None:
+            return
+        downloader = engine.downloader
+        # The robots.txt download itself created the slot, so it exists for every later request.
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        if slot is not None and slot.delay < delay:
+            slot.delay = delay

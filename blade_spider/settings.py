@@ -1,0 +1,79 @@
+"""Scrapy settings for blade_spider: polite by default, safe to leave running for years.
+
+Everything here can be overridden per run (``-s NAME=VALUE``) or in ``scrapy.cfg``/environment.
+The spider itself lifts the politeness delays for loopback mirrors only (tests, the demo).
+"""
+
+from blade_spider import __version__
+
+BOT_NAME = "blade_spider"
+SPIDER_MODULES = ["blade_spider.spiders"]
+NEWSPIDER_MODULE = "blade_spider.spiders"
+ADDONS: dict[str, int] = {}
+
+# --- identity and politeness ------------------------------------------------------------------
+#: Where a site operator can reach whoever runs the crawler (put in the User-Agent).
+BLADE_CONTACT = "https://github.com/blade-spider/blade_spider (set BLADE_CONTACT to your e-mail)"
+USER_AGENT = f"blade_spider/{__version__} (+{BLADE_CONTACT}; research archive crawler)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- retries: backoff, Retry-After honoured ----------------------------------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+#: First backoff pause in seconds; doubled on every further attempt, capped by the maximum.
+BLADE_RETRY_BACKOFF_BASE = 2.0
+BLADE_RETRY_BACKOFF_MAX = 120.0
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "blade_spider.middlewares.BackoffRetryMiddleware": 550,
+    "blade_spider.middlewares.CrawlDelayMiddleware": 120,
+}
+
+# --- the archive ---------------------------------------------------------------------------------
+#: Where the archive lives (articles/, history/, manifest.json, state.sqlite3, ...).
+BLADE_OUTPUT_DIR = "output"
+#: Host names that are the same site as ``base_url`` (links to them are rewritten onto it).
+BLADE_SITE_ALIASES = ["washingtonblade.com"]
+
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {
+    "blade_spider.pipelines.ValidatePipeline": 100,
+    "blade_spider.pipelines.NormalisePipeline": 200,
+    "blade_spider.pipelines.DeduplicatePipeline": 300,
+    "blade_spider.pipelines.ArchivePipeline": 900,
+}
+EXTENSIONS = {
+    "scrapy.extensions.spiderstate.SpiderState": None,  # the spider keeps no state in JOBDIR
+    "blade_spider.extensions.CrawlReport": 500,
+}
+COMMANDS_MODULE = "blade_spider.commands"
+#: Records merged into the partitions per batch, and the longest wait between merges.
+BLADE_FLUSH_ITEMS = 500
+BLADE_FLUSH_SECONDS = 60.0
+#: Re-check window (days) for archived articles when the site gives no change signal.
+BLADE_RECHECK_DAYS = 7
+#: Share of article pages that may fail before the run counts as failed (exit status 1).
+BLADE_MAX_FAILURE_RATE = 0.05
+#: Resume a killed discovery crawl from ``<output>/.job`` (Scrapy JOBDIR).
+BLADE_RESUME = True

@@ -1,0 +1,529 @@
+"""The ``blade`` spider: discovery only, from robots.txt to article URLs.
+
+What to request and in which order: robots.txt (obeyed, its ``Sitemap:`` lines used), sitemaps
+(Yoast and WordPress core, with ``lastmod``), the feed, and, when a site has no sitemap, category
+and date archives with ``/page/N/`` pagination. On later runs the WordPress REST API (one small
+request lists every post changed since the last crawl) or sitemap ``lastmod`` decide what is new
+or changed. Every article URL goes to :meth:`BladeSpider.parse_article`, which hands the response
+to :mod:`blade_spider.extract`.
+
+Arguments (``-a name=value``): ``url`` (one or more article URLs, comma or space separated:
+fetch just those), ``base_url`` (crawl a mirror or staging copy), ``since``/``until``
+(publication dates, ``YYYY-MM-DD``), ``limit`` (at most this many articles), ``full`` (re-fetch
+everything), ``recheck_days`` (re-check window when the site gives no change signal).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import scrapy
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Request, Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from blade_spider import __version__
+from blade_spider.dates import parse_page_date
+from blade_spider.extract import NotAnArticle, extract_article
+from blade_spider.extract.layers.wordpress import WordPressLayer
+from blade_spider.extract.page import Page
+from blade_spider.items import (
+    Article,
+    ArticleGone,
+    ArticleUnchanged,
+    FetchFailure,
+    SkippedPage,
+)
+from blade_spider.state import ArticleState, StateStore, utc_now
+from blade_spider.urls import ARTICLE_PATH, LIVE_BASE_URL, SiteHosts
+
+#: Sitemaps that list posts (Yoast, WordPress core, generic); others (pages, tags, users) are not
+#: followed.
+POST_SITEMAP = re.compile(r"(?:post-sitemap\d*|wp-sitemap-posts-post-\d+|/sitemap\d*|news-sitemap)"
+                          r"\.xml(?:\.gz)?$")
+#: Archive pages walked when a site has no sitemap: home, categories, date archives, pagination.
+ARCHIVE_ALLOW = (r"/category/", r"/\d{4}/\d{2}/(?:\d{2}/)?(?:page/\d+/)?$", r"/page/\d+/$")
+ARTICLE_STATUSES = [304, 404, 410]
+REST_PAGE_SIZE = 100
+#: Safety margin subtracted from the last crawl's start for ``modified_after`` (clock skew).
+WATERMARK_MARGIN = timedelta(hours=2)
+
+
+def split_urls(value: str | list[str] | None) -> list[str]:
+    """``url`` argument: one or more URLs separated by commas, spaces or newlines."""
+    if not value:
+        return []
+    items = value if isinstance(value, list) else re.split(r"[\s,]+", value)
+    return [u.strip() for u in items if u and u.strip()]
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    """A ``YYYY-MM-DD`` spider argument; a bad value stops the crawl with a clear message."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"bad -a {name}={value!r}: expected a date like 2017-09-05") from None
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def as_utc(value: str | None) -> datetime | None:
+    """A timestamp from a sitemap, feed or the REST API (``modified_gmt`` has no offset: UTC)."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        found = parse_page_date(value)
+        return found.value.astimezone(timezone.utc) if found else None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+class BladeSpider(scrapy.Spider):
+    """Archive washingtonblade.com (or a copy of it): every article once, nothing else."""
+
+    name = "blade"
+
+    def __init__(
+        self, url: str | None = None, base_url: str | None = None, since: str | None = None,
+        until: str | None = None, limit: str | int | None = None, full: str | bool = False,
+        recheck_days: str | int | None = None, **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.urls = split_urls(url)
+        base = (base_url or LIVE_BASE_URL).rstrip("/")
+        if not urlsplit(base).scheme.startswith("http") or not urlsplit(base).netloc:
+            raise ValueError(f"bad -a base_url={base_url!r}: expected e.g. http://127.0.0.1:8088")
+        self.base_url = base
+        self.since = parse_day(since, "since")
+        self.until = parse_day(until, "until")
+        try:
+            self.limit = int(limit) if limit not in (None, "") else None
+            self.recheck_days = int(recheck_days) if recheck_days not in (None, "") else None
+        except ValueError:
+            raise ValueError("bad -a limit/recheck_days: expected a whole number") from None
+        self.full = str(full).lower() in ("1", "true", "yes", "on")
+        self.allowed_domains = [urlsplit(base).hostname or ""]
+        self.scheduled: set[str] = set()
+        self.sitemap_pending = 0
+        self.sitemap_articles = 0
+        self.archives_started = False
+        self.rechecked = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BladeSpider:
+        spider: BladeSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.site = SiteHosts(spider.base_url, tuple(settings.getlist("BLADE_SITE_ALIASES")))
+        spider.output_dir = Path(settings.get("BLADE_OUTPUT_DIR"))
+        if spider.recheck_days is None:
+            spider.recheck_days = settings.getint("BLADE_RECHECK_DAYS", 7)
+        contact = settings.get("BLADE_CONTACT")
+        if settings.getpriority("USER_AGENT") <= settings.getpriority("BLADE_CONTACT"):
+            settings.set("USER_AGENT",
+                         f"blade_spider/{__version__} (+{contact}; research archive crawler)",
+                         priority=settings.getpriority("BLADE_CONTACT"))
+        if not spider.urls and settings.getbool("BLADE_RESUME") and not settings.get("JOBDIR"):
+            settings.set("JOBDIR", str(spider.output_dir / ".job"), priority="spider")
+        if is_loopback(spider.base_url):  # tests and the demo: a local copy needs no politeness
+            settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="spider")
+            settings.set("BLADE_RETRY_BACKOFF_BASE",
+                         min(settings.getfloat("BLADE_RETRY_BACKOFF_BASE"), 0.2), priority="spider")
+        return spider
+
+    # --- state ---------------------------------------------------------------------------------
+
+    def state_store(self) -> StateStore:
+        if not hasattr(self, "_state"):
+            self._state = StateStore(self.output_dir / "state.sqlite3")
+        return self._state
+
+    def known(self) -> dict[str, ArticleState]:
+        """Archived articles by URL, read once per run."""
+        if not hasattr(self, "_known"):
+            self._known = self.state_store().url_index()
+        return self._known
+
+    @property
+    def incremental(self) -> bool:
+        return not self.full and bool(self.known())
+
+    # --- start -----------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        if self.urls:
+            for url in self.urls:
+                request = self.article_request(url, source="cli", force=True)
+                if request is not None:
+                    yield request
+            return
+        for url in self.state_store().inflight():  # in flight when a previous run was killed
+            request = self.article_request(url, source="resume", force=True)
+            if request is not None:
+                yield request
+        yield Request(f"{self.base_url}/robots.txt", callback=self.parse_robots,
+                      errback=self.robots_failed, meta={"handle_httpstatus_list": [404, 410]},
+                      priority=100)
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        sitemaps = []
+        if response.status == 200:
+            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+                normalized = self.site.normalize(url)
+                if normalized:
+                    sitemaps.append(normalized)
+        self.robots_sitemaps = sitemaps or [f"{self.base_url}/sitemap_index.xml",
+                                            f"{self.base_url}/wp-sitemap.xml"]
+        if self.incremental:
+            yield self.rest_request(page=1)
+        else:
+            yield from self.discovery_requests()
+
+    def robots_failed(self, failure: Failure) -> None:
+        """A site whose robots.txt cannot be read is not crawled at all (the run fails)."""
+        self.crawler.stats.set_value("blade/fatal", "robots.txt unreachable")
+        self.logger.error("robots.txt of %s is unreachable (%s): not crawling",
+                          self.base_url, failure.getErrorMessage())
+        raise CloseSpider("robots_unreachable")
+
+    def discovery_requests(self) -> Iterator[Request]:
+        """Sitemaps (and the feed); archives follow if the sitemaps list nothing."""
+        for url in self.robots_sitemaps:
+            self.sitemap_pending += 1
+            yield Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed,
+                          meta={"blade_stage": "sitemap"}, priority=50)
+        yield Request(f"{self.base_url}/feed/", callback=self.parse_feed,
+                      errback=self.discovery_failed, priority=40)
+
+    # --- REST API ----------------------------------------------------------------------------
+
+    def watermark(self) -> datetime | None:
+        started = self.state_store().last_crawl_started()
+        moment = as_utc(started)
+        return moment - WATERMARK_MARGIN if moment else None
+
+    def rest_request(self, page: int) -> Request:
+        params: dict[str, Any] = {"_fields": "id,link,modified_gmt,date_gmt",
+                                  "per_page": REST_PAGE_SIZE, "page": page,
+                                  "orderby": "modified", "order": "desc"}
+        watermark = self.watermark()
+        if watermark:
+            params["modified_after"] = watermark.strftime("%Y-%m-%dT%H:%M:%S")
+        if self.since:
+            params["after"] = f"{self.since.isoformat()}T00:00:00"
+        if self.until:
+            params["before"] = f"{(self.until + timedelta(days=1)).isoformat()}T00:00:00"
+        return Request(f"{self.base_url}/wp-json/wp/v2/posts?{urlencode(params)}",
+                       callback=self.parse_rest, errback=self.rest_failed,
+                       meta={"rest_page": page, "blade_stage": "rest"}, priority=60,
+                       headers={"Accept": "application/json"})
+
+    def parse_rest(self, response: Response) -> Iterator[Request]:
+        try:
+            posts = json.loads(response.text) if isinstance(response, TextResponse) else None
+        except ValueError:
+            posts = None
+        if not isinstance(posts, list):
+            self.logger.info("No usable REST API at %s: using sitemaps instead", response.url)
+            yield from self.discovery_requests()
+            return
+        self.crawler.stats.inc_value("blade/discovery/rest_pages")
+        for post in posts:
+            if isinstance(post, dict) and isinstance(post.get("link"), str):
+                modified = post.get("modified_gmt")
+                request = self.article_request(
+                    post["link"], source="rest_api",
+                    lastmod=f"{modified}+00:00" if isinstance(modified, str) else None,
+                )
+                if request is not None:
+                    yield request
+        total_pages = int(response.headers.get(b"X-WP-TotalPages", b"1") or 1)
+        page = response.meta["rest_page"]
+        if page < total_pages:
+            yield self.rest_request(page + 1)
+        if self.recheck_days:
+            yield from self.recheck_requests()
+
+    def rest_failed(self, failure: Failure) -> Iterator[Request]:
+        self.logger.info("REST API unavailable (%s): using sitemaps instead",
+                         failure.getErrorMessage())
+        yield from self.discovery_requests()
+
+    # --- sitemaps, feed, archives -------------------------------------------------------
+
+    def sitemap_body(self, response: Response) -> bytes | None:
+        """The sitemap XML, gunzipped within the size limit; ``None`` if it is no sitemap."""
+        body = response.body
+        if gzip_magic_number(response):
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except Exception:  # scrapy raises its own size error or zlib/gzip errors
+                return None
+        return body if body.lstrip()[:1] == b"<" else None
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        body = self.sitemap_body(response)
+        sitemap = None
+        if body is not None:
+            try:
+                sitemap = Sitemap(body)
+            except Exception:  # lxml gives up on input that is not XML at all
+                sitemap = None
+        if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
+            yield self.failure(response.url, "sitemap", "not a sitemap (invalid XML)",
+                               response.status)
+        elif sitemap.type == "sitemapindex":
+            yield from self.sitemap_index(sitemap)
+        else:
+            yield from self.sitemap_urlset(sitemap)
+        yield from self.sitemap_done()
+
+    def sitemap_index(self, sitemap: Sitemap) -> Iterator[Request]:
+        watermark = self.watermark() if self.incremental else None
+        for entry in sitemap:
+            loc = self.site.normalize(entry.get("loc", ""))
+            if not loc or not POST_SITEMAP.search(urlsplit(loc).path):
+                continue
+            lastmod = as_utc(entry.get("lastmod"))
+            if watermark and lastmod and lastmod < watermark:
+                self.crawler.stats.inc_value("blade/discovery/sitemaps_unchanged")
+                continue
+            self.sitemap_pending += 1
+            yield Request(loc, callback=self.parse_sitemap, errback=self.sitemap_failed,
+                          meta={"blade_stage": "sitemap"}, priority=50)
+
+    def sitemap_urlset(self, sitemap: Sitemap) -> Iterator[Request]:
+        for entry in sitemap:
+            request = self.article_request(entry.get("loc", ""), source="sitemap",
+                                           lastmod=entry.get("lastmod") or None)
+            if request is not None:
+                self.sitemap_articles += 1
+                yield request
+            elif self.site.article_url(entry.get("loc", "")):
+                self.sitemap_articles += 1  # known and unchanged: the sitemap still works
+
+    def sitemap_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        status = failure.value.response.status if failure.check(HttpError) else None
+        if status not in (404, 410):
+            yield self.failure(request.url, "sitemap", failure.getErrorMessage(), status)
+        yield from self.sitemap_done()
+
+    def sitemap_done(self) -> Iterator[Request]:
+        """When the last sitemap is in and none listed an article, walk the archives."""
+        self.sitemap_pending -= 1
+        if self.sitemap_pending == 0 and self.sitemap_articles == 0 and not self.archives_started:
+            self.archives_started = True
+            self.logger.info("No usable sitemap: discovering articles through the archives")
+            yield Request(f"{self.base_url}/", callback=self.parse_archive,
+                          errback=self.discovery_failed, priority=30)
+        if self.sitemap_pending == 0 and self.incremental and self.recheck_days:
+            yield from self.recheck_requests()
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        """RSS/Atom: item links with their dates (the self link is never followed)."""
+        if not isinstance(response, TextResponse):
+            return
+        selector = response.selector
+        selector.remove_namespaces()
+        for item in selector.xpath("//item | //entry"):
+            link = item.xpath("./link/text() | ./link[not(@rel) or @rel='alternate']/@href").get()
+            updated = item.xpath("./updated/text()").get()
+            request = self.article_request(link or "", source="feed", lastmod=updated)
+            if request is not None:
+                yield request
+
+    def parse_archive(self, response: Response) -> Iterator[Request]:
+        """Home, category and date archives: articles to fetch, archive pages to follow."""
+        if not isinstance(response, TextResponse):
+            return
+        for link in LinkExtractor().extract_links(response):
+            request = self.article_request(link.url, source="archive")
+            if request is not None:
+                yield request
+        for link in LinkExtractor(allow=ARCHIVE_ALLOW).extract_links(response):
+            normalized = self.site.normalize(link.url)
+            if normalized and not self.site.article_url(normalized):
+                yield Request(normalized, callback=self.parse_archive,
+                              errback=self.discovery_failed, priority=20)
+
+    def discovery_failed(self, failure: Failure) -> Iterator[FetchFailure]:
+        request = failure.request  # type: ignore[attr-defined]
+        status = failure.value.response.status if failure.check(HttpError) else None
+        if status not in (404, 410):
+            yield self.failure(request.url, "discovery", failure.getErrorMessage(), status)
+
+    # --- what to fetch ------------------------------------------------------------------------
+
+    def in_range(self, url: str) -> bool:
+        """The dated permalink is inside ``since``/``until`` (checked before any fetch)."""
+        match = ARTICLE_PATH.match(urlsplit(url).path)
+        if not match or not (self.since or self.until):
+            return True
+        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+        return (not self.since or day >= self.since) and (not self.until or day <= self.until)
+
+    def changed_since_fetch(self, known: ArticleState, lastmod: str | None) -> bool:
+        """The site says the article changed after our copy was fetched."""
+        changed, fetched = as_utc(lastmod), as_utc(known.fetched_at)
+        return bool(changed and fetched and changed > fetched)
+
+    def article_request(
+        self, url: str, source: str, lastmod: str | None = None, force: bool = False,
+        recheck: bool = False,
+    ) -> Request | None:
+        """A request for the article at ``url``, or ``None`` when it is not to be fetched.
+
+        ``force`` (URLs named on the command line) fetches whatever the state says; ``recheck``
+        fetches an archived article conditionally (ETag/Last-Modified); otherwise an archived
+        article is fetched only on a full run or when the site says it changed.
+        """
+        canonical = self.site.article_url(url)
+        if canonical is None:
+            if not force:
+                return None
+            # Asked for by name: let parse_article say why it is not an article.
+            canonical = self.site.normalize(url) or url
+        elif canonical in self.scheduled or not (force or self.in_range(canonical)):
+            return None
+        known = self.known().get(canonical)
+        if known is not None and not (force or recheck or self.full
+                                      or self.changed_since_fetch(known, lastmod)):
+            self.crawler.stats.inc_value("blade/discovery/unchanged")
+            return None
+        if not force and self.limit is not None and len(self.scheduled) >= self.limit:
+            return None
+        self.scheduled.add(canonical)
+        self.crawler.stats.inc_value(f"blade/discovery/{source}")
+        headers = {}
+        if known is not None and not (self.full or force):
+            headers = {name: value for name, value in (("If-None-Match", known.etag),
+                       ("If-Modified-Since", known.last_modified)) if value}
+        meta: dict[str, Any] = {"blade_source": source, "blade_stage": "article",
+                                "handle_httpstatus_list": ARTICLE_STATUSES}
+        if lastmod:
+            meta["discovered_modified"] = lastmod
+            meta["discovered_modified_source"] = source
+        return Request(canonical, callback=self.parse_article, errback=self.article_failed,
+                       headers=headers, meta=meta, dont_filter=force)
+
+    def recheck_requests(self) -> Iterator[Request]:
+        """Conditional re-fetches of recent articles: edits are caught even without signals."""
+        if self.rechecked or not self.recheck_days:
+            return
+        self.rechecked = True
+        since = (datetime.now(timezone.utc) - timedelta(days=self.recheck_days)).date()
+        for known in self.state_store().published_since(since.isoformat()):
+            request = self.article_request(known.url, source="recheck", recheck=True)
+            if request is not None:
+                yield request
+
+    # --- articles --------------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """One article page → one record (or a note that it is unchanged, gone or no article).
+
+        @url https://www.washingtonblade.com/2017/09/05/tillerson-raises-anti-gay-chechnya-crackdown-letter-russian-counterpart/
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes id url headline published body authors
+        """
+        now = utc_now()
+        if response.status == 304:
+            self.crawler.stats.inc_value("blade/articles/unchanged")
+            yield ArticleUnchanged(url=response.url, checked_at=now)
+            return
+        if response.status in (404, 410):
+            yield ArticleGone(url=response.url, status=response.status, seen_at=now)
+            return
+        if not isinstance(response, TextResponse):
+            yield self.failure(response.url, "parse", "not an HTML page", response.status)
+            return
+        try:
+            article = extract_article(response, self.site)
+        except NotAnArticle as exc:
+            self.logger.info("Skipping %s: not an article: %s", response.url, exc.reason)
+            self.crawler.stats.inc_value(f"blade/not_article/{exc.reason}")
+            yield SkippedPage(url=response.url, reason=exc.reason)
+            return
+        except Exception as exc:  # a broken page must not stop the crawl
+            self.logger.exception("Parse failure on %s", response.url)
+            yield self.failure(response.url, "parse", f"{type(exc).__name__}: {exc}",
+                               response.status)
+            return
+        pages = self.continuation_pages(response, article)
+        if pages:
+            yield self.next_page(article, pages)
+            return
+        yield article
+
+    def continuation_pages(self, response: TextResponse, article: Article) -> list[str]:
+        """Pages 2..N of a post split with ``<!--nextpage-->`` (one article, one record)."""
+        if response.meta.get("blade_continuation"):
+            return []
+        links = WordPressLayer(Page(response, self.site)).page_links()
+        base = article.url or ""
+        pages = [u for u in links if self.site.article_url(u) == self.site.article_url(base)
+                 and u.rstrip("/") != base.rstrip("/")]
+        return list(dict.fromkeys(pages))
+
+    def next_page(self, article: Article, pages: list[str]) -> Request:
+        return Request(pages[0], callback=self.parse_continuation, errback=self.article_failed,
+                       cb_kwargs={"article": article, "pages": pages[1:]},
+                       meta={"blade_continuation": True, "blade_stage": "article"},
+                       dont_filter=True)
+
+    def parse_continuation(self, response: Response, article: Article,
+                           pages: list[str]) -> Iterator[Any]:
+        """Append a continuation page's body and photos to the article of page 1."""
+        if isinstance(response, TextResponse):
+            try:
+                part = extract_article(response, self.site)
+                article.body_blocks += part.body_blocks
+                seen = {i["url"] for i in article.images}
+                article.images += [i for i in part.images if i["url"] not in seen]
+                article.body = "\n\n".join(b["text"] for b in article.body_blocks)
+                article.crawl["pages"] = article.crawl.get("pages", 1) + 1
+            except NotAnArticle:
+                pass
+        if pages:
+            yield self.next_page(article, pages)
+        else:
+            yield article
+
+    def article_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        status = failure.value.response.status if failure.check(HttpError) else None
+        yield self.failure(request.url, request.meta.get("blade_stage", "article"),
+                           failure.getErrorMessage(), status,
+                           attempt=request.meta.get("retry_times", 0) + 1)
+
+    def failure(self, url: str, stage: str, reason: str, status: int | None = None,
+                attempt: int = 1) -> FetchFailure:
+        self.crawler.stats.inc_value(f"blade/failures/{stage}")
+        self.logger.warning("Failed %s (%s): %s", url, stage, reason)
+        return FetchFailure(url=url, stage=stage, reason=reason, time=utc_now(),
+                            attempt=attempt, status=status)

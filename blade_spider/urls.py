@@ -1,0 +1,109 @@
+"""Which URLs are the site's, which are articles, and the one canonical form of each.
+
+The same article is reachable through many URLs (``http``/``https``, ``www.`` or not, with or
+without a trailing slash, ``utm_*`` and ``?replytocom=`` query strings, ``/amp/``,
+``/comment-page-N/``, ``/N/`` page links, ``#comments``). Everything that schedules, deduplicates or
+identifies an article goes through :func:`SiteHosts.article_url`, so the dupefilter, the state
+store and the record ``url`` agree on one spelling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, safe_url_string
+
+LIVE_BASE_URL = "https://www.washingtonblade.com"
+
+#: ``/YYYY/MM/DD/slug/`` plus the suffixes WordPress serves the same post under.
+ARTICLE_PATH = re.compile(
+    r"^/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<slug>[^/]+)/"
+    r"(?:(?:amp|\d{1,3}|comment-page-\d+)/)?$"
+)
+_TRACKING_PARAM = re.compile(
+    r"^(?:utm_\w+|replytocom|fbclid|gclid|mc_cid|mc_eid|share|amp|_ga|ref_src|noamp)$",
+    re.IGNORECASE,
+)
+
+
+def _bare_host(hostname: str | None) -> str:
+    host = (hostname or "").lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+@dataclass(frozen=True)
+class SiteHosts:
+    """The site being crawled: its base URL and the host names that mean the same site.
+
+    A mirror or staging copy (``http://127.0.0.1:8088``) often prints absolute links to the live
+    host; ``aliases`` are rewritten onto the base so such a copy can be crawled completely.
+    """
+
+    base_url: str = LIVE_BASE_URL
+    aliases: tuple[str, ...] = field(default=("washingtonblade.com",))
+
+    @property
+    def scheme(self) -> str:
+        return urlsplit(self.base_url).scheme or "https"
+
+    @property
+    def netloc(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def hostname(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
+
+    def owns(self, url: str) -> bool:
+        """True for URLs on the base host (``www.`` or not, any scheme) or on an alias host."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return False
+        if _bare_host(parts.netloc) == _bare_host(self.netloc):
+            return True
+        return _bare_host(parts.hostname) in {_bare_host(a) for a in self.aliases}
+
+    def normalize(self, url: str) -> str | None:
+        """The site's spelling of a URL of this site (``None`` when offsite).
+
+        Scheme and host become the base's, the fragment and tracking parameters go, escapes are
+        canonicalised (w3lib) so ``%e2%80%99`` and ``’`` are one URL.
+        """
+        url = safe_url_string(url.strip())
+        if not self.owns(url):
+            return None
+        parts = urlsplit(url)
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                 if not _TRACKING_PARAM.match(k)]
+        rebuilt = urlunsplit((self.scheme, self.netloc, parts.path or "/", urlencode(query), ""))
+        return canonicalize_url(rebuilt, keep_fragments=False)
+
+    def article_url(self, url: str) -> str | None:
+        """The canonical URL of the article ``url`` points at, or ``None`` if it is no article."""
+        normalized = self.normalize(url)
+        if normalized is None:
+            return None
+        path = urlsplit(normalized).path
+        if not path.endswith("/"):
+            path += "/"
+        match = ARTICLE_PATH.match(path)
+        if not match:
+            return None
+        d = match.groupdict()
+        return f"{self.scheme}://{self.netloc}/{d['y']}/{d['m']}/{d['d']}/{d['slug']}/"
+
+
+def is_article_path(path: str) -> bool:
+    """True for an article permalink path (``/YYYY/MM/DD/slug/`` or one of its variants)."""
+    return bool(ARTICLE_PATH.match(path if path.endswith("/") else path + "/"))
+
+
+def url_id(url: str) -> str:
+    """A stable id from a URL's path alone, so the live site and a mirror give the same id."""
+    path = urlsplit(canonicalize_url(safe_url_string(url))).path or "/"
+    if not path.endswith("/"):
+        path += "/"
+    return "url-" + hashlib.sha256(path.encode("utf-8")).hexdigest()[:16]
