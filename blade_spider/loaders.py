@@ -253,6 +253,8 @@ class ArticleLoader(ItemLoader):
             "parser_layers": dict(sorted(self.layers.items())),
             "content_sha256": hashlib.sha256((article.body or "").encode("utf-8")).hexdigest(),
         }
+        if meta.get("warc"):
+            crawl["warc"] = meta["warc"]
         for header, key in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
             value = response.headers.get(header) if response is not None else None
             if value:

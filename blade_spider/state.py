@@ -104,7 +104,8 @@ class StateStore:
         index = {}
         for row in rows:
             data = dict(row)
-            index[data.pop("known_url")] = ArticleState(**data)
+            known_url = data.pop("known_url")
+            index[known_url] = ArticleState(**data)
         return index
 
     def published_since(self, since: str) -> list[ArticleState]:

@@ -50,3 +50,57 @@ def _no_network_but_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+# --- end-to-end crawls ---------------------------------------------------------------------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from blade_spider.archive import Archive  # noqa: E402
+from blade_spider.sample_site import SampleSite  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_scrapy(*args: str, output: Path, timeout: float = 120,
+               settings: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``scrapy <args>`` in the project directory, as an operator would run it."""
+    command = [sys.executable, "-m", "scrapy", *args, "-s", f"BLADE_OUTPUT_DIR={output}",
+               "-s", "LOG_LEVEL=INFO"]
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+def crawl(site: SampleSite, output: Path, *spider_args: str,
+          settings: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``scrapy crawl blade -a base_url=<site>`` into ``output``."""
+    args = ["crawl", "blade", "-a", f"base_url={site.url}"]
+    for arg in spider_args:
+        args += ["-a", arg]
+    return run_scrapy(*args, output=output, settings=settings)
+
+
+def run_blade(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The ``blade`` console script (through ``python -m`` so the venv's one is used)."""
+    return subprocess.run([sys.executable, "-m", "blade_spider.cli", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def archived(output: Path) -> list[dict[str, Any]]:
+    return list(Archive(output).iter_records())
+
+
+def archive_bytes(output: Path) -> dict[str, bytes]:
+    """Every archive data file's bytes (records and history), to prove a run changed nothing."""
+    return {str(p.relative_to(output)): p.read_bytes()
+            for pattern in ("articles/*/*.jsonl", "history/*/*.jsonl")
+            for p in sorted(output.glob(pattern))}
+
+
+@pytest.fixture
+def site() -> Any:
+    with SampleSite(n=30, seed=3) as running:
+        yield running

@@ -9,6 +9,7 @@ sleeps ``timeout_sleep`` seconds and hangs up, ``reset`` cuts the connection mid
 from __future__ import annotations
 
 import gzip
+import re
 import threading
 import zlib
 from collections.abc import Callable, Mapping
@@ -151,7 +152,7 @@ def _malformed(response: Response) -> Response:
 
 def _cp1252(response: Response) -> Response:
     """The page in Windows-1252 with no charset anywhere (header or meta)."""
-    page = response.body.decode("utf-8").replace('<meta charset="UTF-8">\n', "")
+    page = _META_CHARSET.sub("", response.body.decode("utf-8"))
     return replace(
         response, body=page.encode("cp1252", "xmlcharrefreplace"), content_type="text/html"
     )
@@ -179,6 +180,8 @@ def _error(status: int, reason: str) -> Response:
 def _xml(text: str) -> Response:
     return Response(200, text.encode("utf-8"), responses.XML, conditional=False)
 
+
+_META_CHARSET = re.compile(r'<meta charset="[^"]*">\n?', re.IGNORECASE)
 
 _NOT_XML = """<!DOCTYPE html>
 <html lang="en-US"><head><meta charset="UTF-8"><title>Washington Blade</title></head>

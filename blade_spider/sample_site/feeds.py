@@ -13,8 +13,8 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
 from blade_spider.sample_site.context import WRONG_FEED_BASE, Context
-from blade_spider.sample_site.index import page_count
-from blade_spider.sample_site.model import Post
+from blade_spider.sample_site.index import newest_modified, page_count
+from blade_spider.sample_site.model import Post, instant
 from blade_spider.sample_site.render import (
     ISSUE_PATH,
     SITE_NAME,
@@ -161,7 +161,7 @@ def core_categories(ctx: Context) -> str:
 def rss(ctx: Context, posts: Sequence[Post], *, title: str, path: str) -> str:
     """An RSS 2.0 feed of ``posts`` as WordPress prints it; ``atom:link rel=self`` carries a
     wrong host and port on purpose."""
-    built = max((post.modified for post in posts), default=ctx.now)
+    built = newest_modified(posts) or ctx.now
     items = "\n".join(_item(ctx, post) for post in posts)
     return f"""{_XML}<rss version="2.0"
 \txmlns:content="http://purl.org/rss/1.0/modules/content/"
@@ -214,7 +214,7 @@ def comments_rss(ctx: Context, post: Post) -> str:
 \t\t<guid isPermaLink="false">{ctx.url(f"/?p={post.id}")}#comment-{c["id"]}</guid>
 \t\t<description>{cdata(c["text"])}</description>
 \t</item>"""
-        for c in sorted(post.comments, key=lambda c: c["published"])
+        for c in sorted(post.comments, key=lambda c: instant(c["published"]))
     )
     return f"""{_XML}<rss version="2.0"
 \txmlns:dc="http://purl.org/dc/elements/1.1/"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from blade_spider.sample_site.model import Post, slugify
+from blade_spider.sample_site.model import Post, by_modified, by_published, instant, slugify
 
 PER_PAGE = 10
 
@@ -31,11 +31,11 @@ class SiteIndex:
     """Every view of the posts that some page or endpoint reads."""
 
     def __init__(self, posts: Iterable[Post]) -> None:
-        everything = sorted(posts, key=_by_date)
+        everything = sorted(posts, key=by_published)
         self.by_path = {post.path: post for post in everything}
         self.by_id = {post.id: post for post in everything}
         self.live = [post for post in everything if post.live]
-        self.by_modified = sorted(self.live, key=lambda post: (post.modified, post.id))
+        self.by_modified = sorted(self.live, key=by_modified)
         self.by_number = sorted(self.live, key=lambda post: post.id)
         self.position = {post.id: i for i, post in enumerate(self.live)}
         self.categories: dict[str, Listing] = {}
@@ -44,7 +44,7 @@ class SiteIndex:
         self.dates: dict[str, list[Post]] = {}
         for post in self.live:
             self._file(post)
-        self.last_modified = max((post.modified for post in self.live), default=None)
+        self.last_modified = newest_modified(self.live)
 
     def _file(self, post: Post) -> None:
         """Add a post to each archive it appears in; appends keep them oldest first."""
@@ -66,7 +66,7 @@ class SiteIndex:
         """
         listing = self.categories.get(slugify(post.section))
         posts = listing.posts if listing else self.live
-        end = bisect_left(posts, _by_date(post), key=_by_date)
+        end = bisect_left(posts, by_published(post), key=by_published)
         return posts[max(0, end - count) : end][::-1]
 
     def older(self, post: Post, offsets: Sequence[int]) -> list[Post]:
@@ -94,5 +94,6 @@ def page_count(total: int, per_page: int = PER_PAGE) -> int:
     return max(1, -(-total // per_page))
 
 
-def _by_date(post: Post) -> tuple[datetime, int]:
-    return (post.published, post.id)
+def newest_modified(posts: Iterable[Post]) -> datetime | None:
+    """The latest modification among ``posts`` (by instant), for ``Last-Modified``."""
+    return max((post.modified for post in posts), key=instant, default=None)

@@ -36,7 +36,12 @@ BLOCK_TYPES = ("paragraph", "heading", "quote", "list_item")
 @dataclass(frozen=True, slots=True)
 class Post:
     """One WordPress post. Frozen so the server can hand it to request threads without locks;
-    change a live post with ``SampleSite.update_post`` (which replaces it)."""
+    change a live post with ``SampleSite.update_post`` (which replaces it).
+
+    Dates are aware datetimes in America/New_York. Beware: Python compares two datetimes of the
+    same zone by wall clock, ignoring ``fold``, so 1:12 EST sorts before 1:54 EDT on the night
+    the clocks go back. Order by ``instant()`` (or compare in UTC) when it matters.
+    """
 
     id: int
     slug: str
@@ -138,9 +143,25 @@ def make_post(post_id: int, published: datetime, seed: int = 0, **changes: objec
     return replace(post, **changes) if changes else post
 
 
-def _after(moment: datetime, delta: timedelta) -> datetime:
-    """``moment + delta`` computed in UTC, so the result is never a nonexistent local time."""
+def shift(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta`` as elapsed time (computed in UTC), in US Eastern: never a nonexistent
+    local time, and correct across a DST switch, unlike wall-clock ``moment + delta``."""
     return (moment.astimezone(timezone.utc) + delta).astimezone(NY)
+
+
+def instant(moment: datetime) -> float:
+    """A sort key for aware datetimes that respects ``fold`` (see ``Post``)."""
+    return moment.timestamp()
+
+
+def by_published(post: Post) -> tuple[float, int]:
+    """Sort key: publication instant, then id."""
+    return (post.published.timestamp(), post.id)
+
+
+def by_modified(post: Post) -> tuple[float, int]:
+    """Sort key: modification instant, then id."""
+    return (post.modified.timestamp(), post.id)
 
 
 class _PostFactory:
@@ -189,7 +210,7 @@ class _PostFactory:
         """One complete post; layout, dek and image rules follow what the two designs show
         (the date-line design prints no dek and always leads with its first photo)."""
         layout = "zox" if published >= ZOX_SINCE else "dateline"
-        title = self.fill(self.pick(words.TITLE_TEMPLATES))
+        title = self.fill(self.pick(_CURLY_TITLES if unicode_slug else words.TITLE_TEMPLATES))
         slug = self.slug(title, published, unicode_slug)
         section = self.pick(words.SECTIONS)
         extras = self.rng.sample(words.EXTRA_CATEGORIES, self.randint(0, 2))
@@ -230,8 +251,8 @@ class _PostFactory:
         if roll < 0.1:
             return published
         if roll < 0.7:
-            return _after(published, timedelta(minutes=self.randint(1, 90)))
-        return _after(published, timedelta(days=self.randint(1, 400)))
+            return shift(published, timedelta(minutes=self.randint(1, 90)))
+        return shift(published, timedelta(days=self.randint(1, 400)))
 
     def blocks(self) -> list[tuple[str, str]]:
         """2-12 paragraphs with the odd subheading, pull quote, list, address or e-mail."""
@@ -291,7 +312,7 @@ class _PostFactory:
         made: list[dict] = []
         when = published
         for k in range(self.pick(_COMMENT_COUNTS)):
-            when = _after(when, timedelta(minutes=self.randint(5, 3000)))
+            when = shift(when, timedelta(minutes=self.randint(5, 3000)))
             parent = self.pick(made)["id"] if made and self.random() < 0.35 else None
             made.append({
                 "id": post_id * 10 + k,
@@ -324,6 +345,9 @@ class _Words(dict):
     def __missing__(self, key: str) -> object:
         return self.pick(self.POOLS[key])
 
+
+#: Title templates with a typographic apostrophe, for the posts that keep one in their slug.
+_CURLY_TITLES = tuple(t for t in words.TITLE_TEMPLATES if _APOSTROPHE in t)
 
 #: Weighted counts, pre-expanded so that a uniform pick draws from the wanted distribution.
 _IMAGE_COUNTS = (0,) * 20 + (1,) * 45 + (2,) * 25 + (3,) * 10

@@ -191,10 +191,15 @@ def document(
 
 
 def navigation(ctx: Context) -> str:
-    """The main menu; archive links only while archives are switched on."""
+    """The main menu; links to section archives that exist, while archives are switched on."""
     items = [f'<li><a href="{ctx.url("/")}">Home</a></li>']
     if ctx.options.archives:
-        items += [f'<li><a href="{category_url(ctx, n)}">{e(n)}</a></li>' for n in NAV_SECTIONS]
+        present = ctx.index.categories
+        items += [
+            f'<li><a href="{category_url(ctx, n)}">{e(n)}</a></li>'
+            for n in NAV_SECTIONS
+            if slugify(n) in present
+        ]
     items += [
         f'<li><a href="{ctx.url("/issues/2019-10-18/")}">Print Issues</a></li>',
         f'<li><a href="{ctx.url("/membership/")}">Membership</a></li>',
@@ -375,7 +380,7 @@ def home_page(ctx: Context, posts: list[Post], page: int) -> str:
         )
         sections = f'<div class="sections"><h2>Sections</h2><ul>{links}</ul></div>'
         sections += pagination(ctx, "/", 1, page_count(len(live), PER_PAGE))
-    picks = [live[-11 - 3 * k] for k in range(len(VARIANTS)) if len(live) >= 11 + 3 * k]
+    picks = [live[-11 - k] for k in range(len(VARIANTS)) if len(live) >= 11 + k]
     main = f"""<h2 class="mvp-widget-home-title">Latest News</h2>
 <div class="mvp-blog-story-list">
 {"".join(teaser(ctx, post) for post in posts)}

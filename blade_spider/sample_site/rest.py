@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from blade_spider.sample_site.articles import caption_div, zox_figure
 from blade_spider.sample_site.context import Context
 from blade_spider.sample_site.index import page_count
-from blade_spider.sample_site.model import NY, Post, slugify
+from blade_spider.sample_site.model import NY, Post, by_modified, by_published, slugify
 from blade_spider.sample_site.render import (
     SITE_NAME,
     TAGLINE,
@@ -30,15 +30,16 @@ from blade_spider.sample_site.render import (
 MAX_PER_PAGE = 100
 
 #: Date-bound parameters: which date they bound, and whether it must be after (+1) or before.
-_BOUNDS: dict[str, tuple[Callable[[Post], datetime], int]] = {
-    "after": (lambda post: post.published, 1),
-    "before": (lambda post: post.published, -1),
-    "modified_after": (lambda post: post.modified, 1),
-    "modified_before": (lambda post: post.modified, -1),
+#: Dates are compared as POSIX timestamps: right across the DST fold (see ``Post``).
+_BOUNDS: dict[str, tuple[Callable[[Post], float], int]] = {
+    "after": (lambda post: post.published.timestamp(), 1),
+    "before": (lambda post: post.published.timestamp(), -1),
+    "modified_after": (lambda post: post.modified.timestamp(), 1),
+    "modified_before": (lambda post: post.modified.timestamp(), -1),
 }
 _SORT_KEYS: dict[str, Callable[[Post], object]] = {
-    "date": lambda post: (post.published, post.id),
-    "modified": lambda post: (post.modified, post.id),
+    "date": by_published,
+    "modified": by_modified,
     "id": lambda post: post.id,
 }
 
@@ -172,15 +173,16 @@ def _matching(ctx: Context, params: Mapping[str, str], orderby: str) -> list[Pos
     return found
 
 
-def _when(params: Mapping[str, str], name: str) -> datetime:
-    """An ISO 8601 parameter; without an offset it is site-local time, as in WordPress."""
+def _when(params: Mapping[str, str], name: str) -> float:
+    """An ISO 8601 parameter as a timestamp; without an offset it is site-local time, as in
+    WordPress."""
     try:
         moment = datetime.fromisoformat(params[name])
     except ValueError:
         raise RestError(
             400, "rest_invalid_param", f"Invalid parameter(s): {name} (not a valid date)"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=NY)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=NY)).timestamp()
 
 
 def _int(params: Mapping[str, str], name: str, default: int, low: int, high: int | None) -> int:

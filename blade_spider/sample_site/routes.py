@@ -16,7 +16,7 @@ from blade_spider.sample_site import feeds, responses, rest
 from blade_spider.sample_site.articles import amp_page, article_page
 from blade_spider.sample_site.assets import JPEG, PDF
 from blade_spider.sample_site.context import Context
-from blade_spider.sample_site.index import Listing, page_of
+from blade_spider.sample_site.index import Listing, newest_modified, page_of
 from blade_spider.sample_site.model import NY, Post
 from blade_spider.sample_site.render import (
     ISSUE_PATH,
@@ -142,7 +142,7 @@ def _listing(
         base_path=base_path,
         body_class=f"archive {kind}",
     )
-    return responses.html(body, last_modified=_newest_modified(chosen))
+    return responses.html(body, last_modified=newest_modified(chosen))
 
 
 def _search(ctx: Context, query: str, page: int) -> Response:
@@ -162,7 +162,7 @@ def _search(ctx: Context, query: str, page: int) -> Response:
         body_class="search search-results",
         query=f"?s={query}",
     )
-    return responses.html(body, last_modified=_newest_modified(chosen))
+    return responses.html(body, last_modified=newest_modified(chosen))
 
 
 def _query_page(ctx: Context, target: Target) -> Response:
@@ -203,7 +203,7 @@ def _yoast_posts(ctx: Context, match: re.Match, target: Target) -> Response:
     if not ctx.options.sitemaps or not valid:
         return not_found(ctx)
     chunk = feeds.yoast_chunk(ctx, number)
-    return responses.xml(feeds.yoast_posts(ctx, chunk), last_modified=_newest_modified(chunk))
+    return responses.xml(feeds.yoast_posts(ctx, chunk), last_modified=newest_modified(chunk))
 
 
 def _yoast_pages(ctx: Context) -> Response:
@@ -302,7 +302,9 @@ _FIXED: dict[str, Callable[[Context], Response]] = {
     "/feed/": _main_feed,
     ISSUE_PATH: lambda ctx: responses.html(issue_page(ctx), last_modified=STATIC_MODIFIED),
     ISSUE_PDF: _file(PDF, "application/pdf"),
-    "/cdn-cgi/l/email-protection": lambda ctx: responses.html(email_protection_page()),
+    "/cdn-cgi/l/email-protection": lambda ctx: responses.html(
+        email_protection_page(), last_modified=STATIC_MODIFIED
+    ),
     "/wp-admin/": lambda ctx: responses.html("<h1>Forbidden</h1>", status=403),
     **{path: _page(path) for path in PAGES},
 }
@@ -336,7 +338,3 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[Context, re.Match, Target], Res
     (re.compile(r"^/wp-json/wp/v2/posts/\d+$"), lambda c, m, t: _rest_single(c, t)),
     (re.compile(r"^/wp-json/(?:wp/v2/posts)?$"), lambda c, m, t: _FIXED_REST[t.path](c, t)),
 ]
-
-
-def _newest_modified(posts: list[Post]) -> datetime | None:
-    return max((post.modified for post in posts), default=None)

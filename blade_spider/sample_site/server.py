@@ -25,7 +25,15 @@ from urllib.parse import parse_qsl, urlsplit
 from blade_spider.sample_site import faults, feeds
 from blade_spider.sample_site.context import Context, Options
 from blade_spider.sample_site.index import SiteIndex
-from blade_spider.sample_site.model import NY, Post, generate_posts, make_post
+from blade_spider.sample_site.model import (
+    NY,
+    Post,
+    by_published,
+    generate_posts,
+    instant,
+    make_post,
+    shift,
+)
 from blade_spider.sample_site.responses import Response, normal_path, with_validators
 from blade_spider.sample_site.routes import Target, route
 
@@ -77,6 +85,7 @@ class SampleSite:
         self._log_lock = threading.Lock()
         self._stopping = threading.Event()
         self._port = port
+        self._bound_port: int | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         #: How long the ``timeout`` fault keeps the client waiting before hanging up.
@@ -92,6 +101,7 @@ class SampleSite:
             return self
         self._stopping.clear()
         self._server = _Server((HOST, self._port), _Handler, self)
+        self._bound_port = self._server.server_address[1]
         self._context()  # build the index now, not on the first request
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
@@ -119,9 +129,10 @@ class SampleSite:
 
     @property
     def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the sample site is not running; call start() first")
-        return self._server.server_address[1]
+        """The bound port; still known after ``stop()`` so results can be checked afterwards."""
+        if self._bound_port is None:
+            raise RuntimeError("the sample site was never started; call start() first")
+        return self._bound_port
 
     @property
     def url(self) -> str:
@@ -134,7 +145,7 @@ class SampleSite:
     def posts(self) -> list[Post]:
         """Every post, oldest first, including removed ones (``status`` 404/410)."""
         with self._lock:
-            return sorted(self._posts.values(), key=lambda p: (p.published, p.id))
+            return sorted(self._posts.values(), key=by_published)
 
     def post(self, post_id: int) -> Post:
         with self._lock:
@@ -177,7 +188,9 @@ class SampleSite:
         with self._lock:
             old = self._posts[post_id]
             if "modified" not in changes:
-                changes["modified"] = max(_now(), old.modified + timedelta(seconds=1))
+                changes["modified"] = max(
+                    _now(), shift(old.modified, timedelta(seconds=1)), key=instant
+                )
             new = replace(old, **changes)  # type: ignore[arg-type]
             self._posts[post_id] = new
             self._index = None
@@ -279,7 +292,7 @@ class SampleSite:
     def _context(self) -> Context:
         with self._lock:
             return Context(
-                self.url if self._server else f"http://{HOST}",
+                self.url if self._bound_port else f"http://{HOST}",
                 self._current_index(),
                 self._options,
                 extra_disallow=(self._robots_post,) if self._robots_post else (),
@@ -295,7 +308,7 @@ class SampleSite:
 def _robots_post(posts: list[Post]) -> str | None:
     """The permalink robots.txt disallows, so crawls can prove they obey it: the live post a
     third of the way through the archive (none for sites of fewer than three posts)."""
-    live = sorted((p for p in posts if p.live), key=lambda p: (p.published, p.id))
+    live = sorted((p for p in posts if p.live), key=by_published)
     return live[len(live) // 3].path if len(live) >= 3 else None
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -516,6 +516,8 @@ class BladeSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest):  # robots.txt said no: counted, not a failure
+            return
         status = failure.value.response.status if failure.check(HttpError) else None
         yield self.failure(request.url, request.meta.get("blade_stage", "article"),
                            failure.getErrorMessage(), status,

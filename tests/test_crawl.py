@@ -1,0 +1,102 @@
+"""Whole-site crawls through ``scrapy crawl`` against the local sample site (issue 3)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from blade_spider.sample_site import SampleSite
+from tests.conftest import archive_bytes, archived, crawl
+
+
+def expected_ids(site: SampleSite) -> set[str]:
+    return {f"wp-{post.id}" for post in site.archivable_posts()}
+
+
+def test_full_crawl_archives_every_article_once(site: SampleSite, tmp_path: Path) -> None:
+    result = crawl(site, tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = archived(tmp_path)
+    ids = Counter(r["id"] for r in records)
+    assert set(ids) == expected_ids(site)
+    assert max(ids.values()) == 1
+
+
+def test_records_match_the_site_truth(site: SampleSite, tmp_path: Path) -> None:
+    crawl(site, tmp_path)
+    by_id = {r["id"]: r for r in archived(tmp_path)}
+    for post in site.archivable_posts():
+        record = by_id[f"wp-{post.id}"]
+        assert record["headline"] == post.title
+        assert record["authors"] == post.authors
+        assert record["published"] == post.published.isoformat(timespec="seconds")
+        assert record["body"] == post.body
+        assert record["comment_count"] == len(post.comments)
+        assert [c["id"] for c in record["comments"]] == [str(c["id"]) for c in post.comments]
+        assert [i["caption"] for i in record["images"]] == [i["caption"] for i in post.images]
+        assert record["url"] == site.url_for(post)
+
+
+def test_robots_disallow_is_obeyed(site: SampleSite, tmp_path: Path) -> None:
+    crawl(site, tmp_path)
+    disallowed = site.disallowed_paths
+    assert disallowed, "the sample site must disallow one article"
+    fetched = [path for _, path, _, _ in site.requests]
+    assert not [p for p in fetched if any(p.startswith(d) for d in disallowed)]
+    assert not [r for r in archived(tmp_path) if any(r["url"].endswith(d) for d in disallowed)]
+
+
+def test_nothing_offsite_or_non_article_is_requested_as_article(site: SampleSite,
+                                                                tmp_path: Path) -> None:
+    crawl(site, tmp_path)
+    # robots.txt is read twice by design: once by Scrapy's robots middleware (to obey it), once
+    # by the spider (for its Sitemap: lines, and to stop if it is unreachable).
+    paths = [path for _, path, _, _ in site.requests if path != "/robots.txt"]
+    assert not [p for p in paths if "utm_" in p or "replytocom" in p or p.endswith("/amp/")]
+    assert len(paths) == len(set(paths)), "a URL was requested twice"
+    assert not [p for p in paths if p.startswith("http")], "an offsite URL reached the site"
+
+
+def test_second_run_changes_nothing(site: SampleSite, tmp_path: Path) -> None:
+    crawl(site, tmp_path)
+    before = archive_bytes(tmp_path)
+    result = crawl(site, tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert archive_bytes(tmp_path) == before
+
+
+def test_mirror_without_sitemaps_is_crawled_through_archives(tmp_path: Path) -> None:
+    with SampleSite(n=30, seed=3, sitemaps=False, core_sitemaps=False, feed=False,
+                    rest_api=False) as site:
+        result = crawl(site, tmp_path)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert {r["id"] for r in archived(tmp_path)} == expected_ids(site)
+        assert "through the archives" in result.stderr
+
+
+def test_manifest_counts_and_checksums(site: SampleSite, tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    crawl(site, tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["schema_version"] == 1
+    assert manifest["articles"] == len(expected_ids(site))
+    for relative, entry in manifest["files"].items():
+        data = (tmp_path / relative).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        assert data.count(b"\n") == entry["records"]
+    assert manifest["last_crawl"]["new"] == len(expected_ids(site))
+
+
+def test_partitions_are_by_month_and_sorted(site: SampleSite, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    crawl(site, tmp_path)
+    for path in tmp_path.glob("articles/*/*.jsonl"):
+        import json
+
+        records = [json.loads(line) for line in path.read_text().splitlines()]
+        assert all(r["published"][:7] == path.stem for r in records)
+        instants = [datetime.fromisoformat(r["published"]) for r in records]
+        assert instants == sorted(instants)
