@@ -68,6 +68,9 @@ EXTENSIONS = {
     "blade_spider.extensions.CrawlReport": 500,
 }
 COMMANDS_MODULE = "blade_spider.commands"
+SPIDER_CONTRACTS = {"blade_spider.contracts.MirrorContract": 10}
+#: ``scrapy check blade -s BLADE_CHECK_BASE_URL=http://127.0.0.1:PORT`` checks against a copy.
+BLADE_CHECK_BASE_URL = None
 #: Records merged into the partitions per batch, and the longest wait between merges.
 BLADE_FLUSH_ITEMS = 500
 BLADE_FLUSH_SECONDS = 60.0

@@ -104,3 +104,44 @@ def archive_bytes(output: Path) -> dict[str, bytes]:
 def site() -> Any:
     with SampleSite(n=30, seed=3) as running:
         yield running
+
+
+class SavedPages:
+    """A static server on 127.0.0.1 that answers saved fixture pages at their URL paths."""
+
+    def __init__(self, pages: dict[str, Path]) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import urlsplit
+
+        routes = {urlsplit(url).path: path for url, path in pages.items()}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                path = routes.get(urlsplit(self.path).path)
+                body = path.read_bytes() if path else b"not found"
+                self.send_response(200 if path else 404)
+                self.send_header("Content-Type", "text/html; charset=UTF-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def saved_pages() -> Any:
+    """Every hand-written fixture page served at its own URL path."""
+    pages = {load_case(name)["url"]: PAGES / f"{name}.html" for name in case_names()}
+    server = SavedPages(pages)
+    yield server
+    server.close()

@@ -10,7 +10,10 @@ from blade_spider.sample_site.server import SampleSite
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m blade_spider.sample_site",
+        description="Serve a local imitation of washingtonblade.com until Ctrl-C.",
+    )
     parser.add_argument("--port", type=int, default=8088, help="0 picks a free port")
     parser.add_argument("--articles", type=int, default=30, help="number of generated posts")
     parser.add_argument("--seed", type=int, default=0, help="generator seed")

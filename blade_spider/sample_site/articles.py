@@ -114,7 +114,7 @@ Share</a></li></ul></div>
 
 
 def zox_date(ctx: Context, post: Post) -> str:
-    """"Published 3 years ago on <time datetime=YYYY-MM-DD>": the date, never the time."""
+    """The "Published 3 years ago on <time datetime=YYYY-MM-DD>" line: a date, never a time."""
     published, modified = post.published, post.modified
     return (
         f'<div class="mvp-author-info-date left relative"><p>Published</p> '
@@ -194,7 +194,7 @@ def zox_author_box(ctx: Context, post: Post) -> str:
 
 
 def more_in_section(ctx: Context, post: Post) -> str:
-    """"More in SECTION": three older posts of the section, linked by alternate URLs."""
+    """The "More in SECTION" box: three older posts of the section, by alternate URLs."""
     teasers = ctx.index.older_in_section(post, 3)
     if not teasers:
         return ""
@@ -273,7 +273,7 @@ def caption_div(ctx: Context, image: dict, split_credit: bool = False) -> str:
 
 
 def post_meta(ctx: Context, post: Post) -> str:
-    """"Posted in" categories and tags, with WordPress's ``rel`` values."""
+    """The "Posted in" line: categories and tags, with WordPress's ``rel`` values."""
     cats = ", ".join(
         f'<a href="{category_url(ctx, c)}" rel="category tag">{e(c)}</a>' for c in post.categories
     )
@@ -379,10 +379,14 @@ def json_ld(ctx: Context, post: Post, title: str | None, omit: Collection[str]) 
         for n in post.authors
     ]
     refs = [{"@id": person["@id"]} for person in people]
-    dates = {} if "date" in omit else {
-        "datePublished": utc_iso(post.published),
-        "dateModified": utc_iso(post.modified),
-    }
+    dates = (
+        {}
+        if "date" in omit
+        else {
+            "datePublished": utc_iso(post.published),
+            "dateModified": utc_iso(post.modified),
+        }
+    )
     article = {
         "@type": "Article",
         "@id": f"{url}#article",
@@ -450,7 +454,7 @@ def comments_area(ctx: Context, post: Post, children_tag: str) -> str:
         count = len(post.comments)
         listing = (
             f'<h3 class="comments-title">{count} thought{"s" if count > 1 else ""} on '
-            f"“{e(post.title)}”</h3>\n<ol class=\"commentlist\">{items}</ol>"
+            f'“{e(post.title)}”</h3>\n<ol class="commentlist">{items}</ol>'
         )
     return f"""<div id="comments" class="comments-area">
 {listing}

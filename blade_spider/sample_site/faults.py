@@ -79,9 +79,7 @@ def replacing(fault: str, ctx: Context, path: str, params: Mapping[str, str]) ->
     makers: dict[str, Callable[[], Response]] = {
         "500": lambda: _error(500, "Internal Server Error"),
         "503": lambda: _error(503, "Service Temporarily Unavailable"),
-        "429": lambda: replace(
-            _error(429, "Too Many Requests"), headers={"Retry-After": "1"}
-        ),
+        "429": lambda: replace(_error(429, "Too Many Requests"), headers={"Retry-After": "1"}),
         "timeout": lambda: Response(0, action="timeout", conditional=False),
         "redirect_loop": lambda: responses.redirect(
             ctx.url(path if "loop" in params else f"{path}?loop=1"), 302
@@ -188,9 +186,7 @@ _NOT_XML = """<!DOCTYPE html>
 <body class="home"><h1>Washington Blade</h1><p>Welcome! Our sitemap is moving.</p></body></html>
 """
 
-_LAUGHS = "\n".join(
-    f'<!ENTITY lol{k} "{f"&lol{k - 1};" * 10}">' for k in range(1, 10)
-)
+_LAUGHS = "\n".join(f'<!ENTITY lol{k} "{f"&lol{k - 1};" * 10}">' for k in range(1, 10))
 _BILLION_LAUGHS = f"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE urlset [
 <!ENTITY lol0 "lol">

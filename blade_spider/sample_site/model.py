@@ -30,13 +30,16 @@ _APOSTROPHE = "\u2019"
 #: Layout switch: the 2014-2019 "date line" design before this date, the Zox News theme after.
 ZOX_SINCE = datetime(2020, 1, 1, tzinfo=NY)
 
-BLOCK_TYPES = ("paragraph", "heading", "quote", "list_item")
-
 
 @dataclass(frozen=True, slots=True)
 class Post:
     """One WordPress post. Frozen so the server can hand it to request threads without locks;
     change a live post with ``SampleSite.update_post`` (which replaces it).
+
+    ``blocks`` are ``(type, text)`` with type ``paragraph``, ``heading``, ``quote`` or
+    ``list_item``; ``images`` are dicts (``url`` path, ``alt``, ``caption`` with its credit,
+    ``credit``, ``featured``); ``comments`` are dicts (``id``, ``parent_id``, ``author``,
+    ``published``, ``text``) in display order.
 
     Dates are aware datetimes in America/New_York. Beware: Python compares two datetimes of the
     same zone by wall clock, ignoring ``fold``, so 1:12 EST sorts before 1:54 EDT on the night
@@ -69,6 +72,10 @@ class Post:
         day = self.published
         path = f"/{day.year:04d}/{day.month:02d}/{day.day:02d}/{quote(self.slug)}/"
         object.__setattr__(self, "_path", path)
+
+    def __hash__(self) -> int:
+        """Hash by id (the list fields are unhashable), so posts can go in sets and dict keys."""
+        return hash(self.id)
 
     @property
     def path(self) -> str:
@@ -314,13 +321,15 @@ class _PostFactory:
         for k in range(self.pick(_COMMENT_COUNTS)):
             when = shift(when, timedelta(minutes=self.randint(5, 3000)))
             parent = self.pick(made)["id"] if made and self.random() < 0.35 else None
-            made.append({
-                "id": post_id * 10 + k,
-                "parent_id": parent,
-                "author": self.pick(words.COMMENTERS),
-                "published": when,
-                "text": self.pick(words.COMMENT_TEXTS),
-            })
+            made.append(
+                {
+                    "id": post_id * 10 + k,
+                    "parent_id": parent,
+                    "author": self.pick(words.COMMENTERS),
+                    "published": when,
+                    "text": self.pick(words.COMMENT_TEXTS),
+                }
+            )
         return _threaded(made)
 
 

@@ -1,9 +1,8 @@
-"""HTML pages of the sample site: articles in the two Blade designs, and the pages around them.
+"""HTML building blocks and every page that is not an article (``articles.py`` has those).
 
 Every function returns a ``str`` built with f-strings; every value from a post goes through
-``e`` (HTML escaping). Markup follows the real Zox News theme and the 2014-2019 design closely
-enough that the extractor's layers recognise them, and repeats WordPress habits that trip
-crawlers: alternate URLs for the same article, ``?replytocom=`` links, offsite and dead links.
+``e`` (HTML escaping). The chrome repeats WordPress habits that trip crawlers: alternate URLs
+for the same article, offsite links, a dead link and a link into a robots-disallowed path.
 """
 
 from __future__ import annotations
@@ -28,7 +27,15 @@ NAV_SECTIONS = ("News", "Local", "National", "Opinions", "Arts & Entertainment",
 
 #: Ways the site links to one article besides its permalink (see ``variant_url``).
 VARIANTS = (
-    "utm", "replytocom", "comments", "amp", "comment_page", "no_slash", "www", "bare", "rel"
+    "utm",
+    "replytocom",
+    "comments",
+    "amp",
+    "comment_page",
+    "no_slash",
+    "www",
+    "bare",
+    "rel",
 )
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -93,21 +100,20 @@ def rich(text: str) -> str:
 def variant_url(ctx: Context, post: Post, kind: str) -> str:
     """One of the many URLs under which WordPress pages link the same article."""
     path = post.path
-    comment = post.comments[0]["id"] if post.comments else None
-    forms: dict[str, Callable[[], str]] = {
-        "utm": lambda: ctx.url(f"{path}?utm_source=rss&utm_medium=rss"),
-        "replytocom": lambda: ctx.url(f"{path}?replytocom={comment}#respond")
-        if comment
-        else ctx.url(f"{path}#respond"),
-        "comments": lambda: ctx.url(f"{path}#comments"),
-        "amp": lambda: ctx.url(f"{path}amp/"),
-        "comment_page": lambda: ctx.url(f"{path}comment-page-2/#comments"),
-        "no_slash": lambda: ctx.url(path[:-1]),
-        "www": lambda: LIVE_BASES[0] + path,
-        "bare": lambda: LIVE_BASES[1] + path,
-        "rel": lambda: path,
+    url = ctx.url(path)
+    reply = f"?replytocom={post.comments[0]['id']}" if post.comments else ""
+    forms = {
+        "utm": f"{url}?utm_source=rss&utm_medium=rss",
+        "replytocom": f"{url}{reply}#respond",
+        "comments": f"{url}#comments",
+        "amp": f"{url}amp/",
+        "comment_page": f"{url}comment-page-2/#comments",
+        "no_slash": url[:-1],
+        "www": LIVE_BASES[0] + path,
+        "bare": LIVE_BASES[1] + path,
+        "rel": path,
     }
-    return forms[kind]()
+    return forms[kind]
 
 
 def author_url(ctx: Context, name: str) -> str:
@@ -369,7 +375,12 @@ def home_page(ctx: Context, posts: list[Post], page: int) -> str:
     live = ctx.index.live
     if page > 1:
         return listing_page(
-            ctx, heading="Latest News", posts=posts, page=page, total=len(live), base_path="/",
+            ctx,
+            heading="Latest News",
+            posts=posts,
+            page=page,
+            total=len(live),
+            base_path="/",
             body_class="home blog paged",
         )
     sections = ""
@@ -405,8 +416,7 @@ PAGES: dict[str, tuple[int, str, str]] = {
     "/about/": (
         7,
         "About",
-        "The Washington Blade is the oldest LGBTQ newspaper in the United States, founded in "
-        "1969.",
+        "The Washington Blade is the oldest LGBTQ newspaper in the United States, founded in 1969.",
     ),
     "/contact/": (9, "Contact", "Send news tips to news@washblade.com or call 202-747-2077."),
     "/membership/": (
@@ -466,7 +476,7 @@ def not_found_page(ctx: Context, gone: bool = False) -> str:
 def email_protection_page() -> str:
     """What Cloudflare answers at ``/cdn-cgi/l/email-protection`` (linked from bodies)."""
     return (
-        "<!DOCTYPE html><html lang=\"en-US\"><head><title>Email Protection | Cloudflare</title>"
+        '<!DOCTYPE html><html lang="en-US"><head><title>Email Protection | Cloudflare</title>'
         "</head><body><h1>Please enable cookies.</h1><p>You are unable to access this email "
         "address washingtonblade.com</p></body></html>\n"
     )

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlencode
 
 from blade_spider.sample_site import feeds, responses, rest
 from blade_spider.sample_site.articles import amp_page, article_page
@@ -160,7 +161,7 @@ def _search(ctx: Context, query: str, page: int) -> Response:
         total=len(found),
         base_path="/",
         body_class="search search-results",
-        query=f"?s={query}",
+        query="?" + urlencode({"s": query}),
     )
     return responses.html(body, last_modified=newest_modified(chosen))
 

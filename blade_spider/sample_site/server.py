@@ -104,7 +104,9 @@ class SampleSite:
         self._bound_port = self._server.server_address[1]
         self._context()  # build the index now, not on the first request
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
             name=f"sample-site-{self.port}",
         )
         self._thread.start()
@@ -160,9 +162,7 @@ class SampleSite:
         """What a polite crawl should archive: live, not password-protected, not disallowed."""
         blocked = self.disallowed_paths
         return [
-            p
-            for p in self.posts
-            if p.live and not p.protected and not p.path.startswith(blocked)
+            p for p in self.posts if p.live and not p.protected and not p.path.startswith(blocked)
         ]
 
     def add_post(self, post: Post) -> None:
@@ -352,8 +352,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     server: _Server
     protocol_version = "HTTP/1.1"
-    server_version = "nginx"
-    sys_version = ""
     timeout = 30  # idle keep-alive connections are closed after this many seconds
 
     def setup(self) -> None:
@@ -370,6 +368,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:
         self._answer(head=True)
+
+    def version_string(self) -> str:
+        """``Server: nginx``, as the real site's front end says."""
+        return "nginx"
 
     def log_message(self, format: str, *args: object) -> None:
         """Silent: ``SampleSite.requests`` is the log."""

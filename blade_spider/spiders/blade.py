@@ -447,6 +447,7 @@ class BladeSpider(scrapy.Spider):
         """One article page → one record (or a note that it is unchanged, gone or no article).
 
         @url https://www.washingtonblade.com/2017/09/05/tillerson-raises-anti-gay-chechnya-crackdown-letter-russian-counterpart/
+        @mirror
         @returns items 1 1
         @returns requests 0 0
         @scrapes id url headline published body authors
