@@ -18,7 +18,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 
-from blade_spider.health import assess
+from blade_spider.health import FATAL, assess
 
 logger = logging.getLogger(__name__)
 
@@ -85,5 +85,5 @@ class CrawlReport:
         for problem in verdict.problems:
             logger.error("Run problem: %s", problem)
         jobdir = self.crawler.settings.get("JOBDIR")
-        if jobdir and reason == "finished":
+        if jobdir and reason == "finished" and verdict.status < FATAL:
             shutil.rmtree(Path(jobdir), ignore_errors=True)

@@ -20,7 +20,7 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
 from blade_spider import SCHEMA_VERSION
-from blade_spider.archive import Archive, append_line
+from blade_spider.archive import Archive, ArchiveLocked, append_line
 from blade_spider.items import Article, ArticleGone, ArticleUnchanged, FetchFailure
 from blade_spider.schema import article_schema, schema_errors
 from blade_spider.state import StateStore, utc_now
@@ -126,6 +126,7 @@ class ArchivePipeline:
         self.pending: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
         self.totals = {"new": 0, "updated": 0, "unchanged": 0, "gone": 0}
+        self.locked_out = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -138,15 +139,22 @@ class ArchivePipeline:
     def request_reached(self, request: Request, spider: Spider | None = None) -> None:
         """An article request left the queue: until its item is processed, it is in flight
         (a JOBDIR resume would not fetch it again, so the next run must)."""
-        if request.meta.get("blade_stage") == "article":
+        if request.meta.get("blade_stage") == "article" and not self.locked_out:
             self.state.add_inflight(original_url(request))
 
     def item_done(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
-        if response is not None and response.request is not None:
+        if response is not None and response.request is not None and not self.locked_out:
             self.state.done_inflight(original_url(response.request))
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        self.archive.lock()
+        try:
+            self.archive.lock()
+        except ArchiveLocked as exc:
+            # One clear line, no traceback; the spider sees the fatal stat and fetches nothing.
+            logger.error("Not crawling: %s", exc)
+            self.stats.set_value("blade/fatal", str(exc))
+            self.locked_out = True
+            return
         self.state = StateStore(self.archive.path("state.sqlite3"))
         self.crawl_id = self.state.start_crawl()
         leftover = self.archive.journal_entries()
@@ -157,6 +165,8 @@ class ArchivePipeline:
             self.flush()
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if self.locked_out:
+            raise DropItem("the archive is locked by another crawl")
         if isinstance(item, dict):
             self.add_record(item)
         elif isinstance(item, ArticleUnchanged):
@@ -207,6 +217,8 @@ class ArchivePipeline:
         self.last_flush = time.monotonic()
 
     def close_spider(self, spider: Spider | None = None) -> None:
+        if self.locked_out:
+            return
         try:
             self.flush()
             self.stats.set_value("blade/archive_articles", self.state.count())

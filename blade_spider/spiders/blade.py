@@ -25,7 +25,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -128,8 +129,10 @@ class BladeSpider(scrapy.Spider):
         self.scheduled: set[str] = set()
         self.sitemap_pending = 0
         self.sitemap_articles = 0
+        self.sitemap_queue: list[str] = []
         self.archives_started = False
         self.rechecked = False
+        self.verified_archive = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BladeSpider:
@@ -146,6 +149,7 @@ class BladeSpider(scrapy.Spider):
                          priority=settings.getpriority("BLADE_CONTACT"))
         if not spider.urls and settings.getbool("BLADE_RESUME") and not settings.get("JOBDIR"):
             settings.set("JOBDIR", str(spider.output_dir / ".job"), priority="spider")
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         if is_loopback(spider.base_url):  # tests and the demo: a local copy needs no politeness
             settings.set("DOWNLOAD_DELAY", 0, priority="spider")
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
@@ -174,6 +178,8 @@ class BladeSpider(scrapy.Spider):
     # --- start -----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.crawler.stats.get_value("blade/fatal"):  # e.g. the archive is locked
+            return
         if self.urls:
             for url in self.urls:
                 request = self.article_request(url, source="cli", force=True)
@@ -210,13 +216,23 @@ class BladeSpider(scrapy.Spider):
         raise CloseSpider("robots_unreachable")
 
     def discovery_requests(self) -> Iterator[Request]:
-        """Sitemaps (and the feed); archives follow if the sitemaps list nothing."""
-        for url in self.robots_sitemaps:
-            self.sitemap_pending += 1
-            yield Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed,
-                          meta={"blade_stage": "sitemap"}, priority=50)
+        """Sitemaps (and the feed); archives follow if the sitemaps list nothing.
+
+        A full crawl reads every sitemap robots.txt names. An incremental one reads them one at
+        a time, Yoast's index first: when an index dates its sub-sitemaps (``lastmod``), the
+        others (WordPress core's, which does not) are not needed, so the run stays cheap.
+        """
+        ordered = sorted(self.robots_sitemaps, key=lambda u: "sitemap_index" not in u)
+        self.sitemap_queue = [] if not self.incremental else ordered[1:]
+        for url in ordered if not self.incremental else ordered[:1]:
+            yield self.sitemap_request(url)
         yield Request(f"{self.base_url}/feed/", callback=self.parse_feed,
                       errback=self.discovery_failed, priority=40)
+
+    def sitemap_request(self, url: str) -> Request:
+        self.sitemap_pending += 1
+        return Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed,
+                       meta={"blade_stage": "sitemap"}, priority=50)
 
     # --- REST API ----------------------------------------------------------------------------
 
@@ -230,8 +246,8 @@ class BladeSpider(scrapy.Spider):
                                   "per_page": REST_PAGE_SIZE, "page": page,
                                   "orderby": "modified", "order": "desc"}
         watermark = self.watermark()
-        if watermark:
-            params["modified_after"] = watermark.strftime("%Y-%m-%dT%H:%M:%S")
+        if watermark:  # with its offset: a bare time would be read in the site's zone
+            params["modified_after"] = watermark.strftime("%Y-%m-%dT%H:%M:%S+00:00")
         if self.since:
             params["after"] = f"{self.since.isoformat()}T00:00:00"
         if self.until:
@@ -251,18 +267,21 @@ class BladeSpider(scrapy.Spider):
             yield from self.discovery_requests()
             return
         self.crawler.stats.inc_value("blade/discovery/rest_pages")
+        watermark, older_seen = self.watermark(), False
         for post in posts:
             if isinstance(post, dict) and isinstance(post.get("link"), str):
                 modified = post.get("modified_gmt")
-                request = self.article_request(
-                    post["link"], source="rest_api",
-                    lastmod=f"{modified}+00:00" if isinstance(modified, str) else None,
-                )
+                lastmod = f"{modified}+00:00" if isinstance(modified, str) else None
+                moment = as_utc(lastmod)
+                older_seen |= bool(watermark and moment and moment < watermark)
+                request = self.article_request(post["link"], source="rest_api", lastmod=lastmod)
                 if request is not None:
                     yield request
         total_pages = int(response.headers.get(b"X-WP-TotalPages", b"1") or 1)
         page = response.meta["rest_page"]
-        if page < total_pages:
+        # Newest changes first: a page reaching past the watermark ends the walk even on a
+        # WordPress too old to know modified_after (it would list every post).
+        if page < total_pages and not older_seen:
             yield self.rest_request(page + 1)
         if self.recheck_days:
             yield from self.recheck_requests()
@@ -303,17 +322,19 @@ class BladeSpider(scrapy.Spider):
 
     def sitemap_index(self, sitemap: Sitemap) -> Iterator[Request]:
         watermark = self.watermark() if self.incremental else None
+        dated = False
         for entry in sitemap:
             loc = self.site.normalize(entry.get("loc", ""))
             if not loc or not POST_SITEMAP.search(urlsplit(loc).path):
                 continue
             lastmod = as_utc(entry.get("lastmod"))
+            dated = dated or lastmod is not None
             if watermark and lastmod and lastmod < watermark:
                 self.crawler.stats.inc_value("blade/discovery/sitemaps_unchanged")
                 continue
-            self.sitemap_pending += 1
-            yield Request(loc, callback=self.parse_sitemap, errback=self.sitemap_failed,
-                          meta={"blade_stage": "sitemap"}, priority=50)
+            yield self.sitemap_request(loc)
+        if dated:
+            self.sitemap_queue = []  # this index dates its sitemaps: no other index is needed
 
     def sitemap_urlset(self, sitemap: Sitemap) -> Iterator[Request]:
         for entry in sitemap:
@@ -335,6 +356,9 @@ class BladeSpider(scrapy.Spider):
     def sitemap_done(self) -> Iterator[Request]:
         """When the last sitemap is in and none listed an article, walk the archives."""
         self.sitemap_pending -= 1
+        if self.sitemap_pending == 0 and self.sitemap_queue:
+            yield self.sitemap_request(self.sitemap_queue.pop(0))
+            return
         if self.sitemap_pending == 0 and self.sitemap_articles == 0 and not self.archives_started:
             self.archives_started = True
             self.logger.info("No usable sitemap: discovering articles through the archives")
@@ -387,9 +411,10 @@ class BladeSpider(scrapy.Spider):
         return (not self.since or day >= self.since) and (not self.until or day <= self.until)
 
     def changed_since_fetch(self, known: ArticleState, lastmod: str | None) -> bool:
-        """The site says the article changed after our copy was fetched."""
+        """The site says the article changed after our copy was fetched (or in the same second:
+        the fetch time is kept to the second, so a tie is fetched again rather than missed)."""
         changed, fetched = as_utc(lastmod), as_utc(known.fetched_at)
-        return bool(changed and fetched and changed > fetched)
+        return bool(changed and fetched and changed >= fetched)
 
     def article_request(
         self, url: str, source: str, lastmod: str | None = None, force: bool = False,
@@ -440,6 +465,24 @@ class BladeSpider(scrapy.Spider):
             request = self.article_request(known.url, source="recheck", recheck=True)
             if request is not None:
                 yield request
+
+    def spider_idle(self) -> None:
+        """Discovery is over. A full run then re-fetches archived articles no listing named any
+        more, so the ones that now answer 404/410 are marked gone."""
+        if not self.full or self.urls or self.verified_archive:
+            return
+        self.verified_archive = True
+        count = 0
+        for known in self.state_store().all():
+            if known.gone_at or known.url in self.scheduled:
+                continue
+            request = self.article_request(known.url, source="archived")
+            if request is not None:
+                self.crawler.engine.crawl(request)
+                count += 1
+        if count:
+            self.logger.info("Re-fetching %d archived articles no listing names any more", count)
+            raise DontCloseSpider
 
     # --- articles --------------------------------------------------------------------------
 

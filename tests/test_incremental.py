@@ -1,0 +1,206 @@
+"""Scheduled runs: incremental by default, single URLs, resume, exit status (issue 4)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from blade_spider.archive import Archive
+from blade_spider.sample_site import SampleSite
+from tests.conftest import ROOT, archive_bytes, archived, crawl, run_blade
+
+
+def article_requests(site: SampleSite) -> list[str]:
+    return [path for _, path, _, status in site.requests
+            if path.count("/") >= 5 and path[1:5].isdigit() and status != 0]
+
+
+def change_site(site: SampleSite) -> tuple[list[int], int]:
+    """Two new articles and one edited one."""
+    new = [site.create_post().id, site.create_post().id]
+    edited = site.archivable_posts()[5].id
+    site.update_post(edited, title="An edited headline for the incremental test")
+    return new, edited
+
+
+@pytest.mark.parametrize("signal_kind", ["rest_api", "sitemap_lastmod"])
+def test_a_day_of_changes_costs_n_plus_a_constant(tmp_path: Path, signal_kind: str) -> None:
+    with SampleSite(n=80, seed=5, rest_api=signal_kind == "rest_api") as site:
+        assert crawl(site, tmp_path).returncode == 0
+        new, edited = change_site(site)
+        site.reset_requests()
+        result = crawl(site, tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+        fetched = article_requests(site)
+        assert sorted(fetched) == sorted(site.post(i).path for i in [*new, edited])
+        constant = len(site.requests) - len(fetched)
+        assert constant <= 6, [(p, s) for _, p, _, s in site.requests]
+    records = {r["id"]: r for r in archived(tmp_path)}
+    assert {f"wp-{i}" for i in new} <= set(records)
+    assert records[f"wp-{edited}"]["headline"] == "An edited headline for the incremental test"
+    history = Archive(tmp_path).history_of(f"wp-{edited}")
+    assert len(history) == 1
+    assert history[0]["record"]["headline"] != records[f"wp-{edited}"]["headline"]
+
+
+def test_without_change_signals_new_articles_are_found_and_recent_ones_rechecked(
+        tmp_path: Path) -> None:
+    with SampleSite(n=40, seed=6, rest_api=False, sitemaps=False) as site:  # core sitemaps only
+        recent = site.create_post()
+        assert crawl(site, tmp_path).returncode == 0
+        site.update_post(recent.id, title="Recent article, edited after the first crawl")
+        newest = site.create_post()
+        site.reset_requests()
+        assert crawl(site, tmp_path).returncode == 0
+        fetched = set(article_requests(site))
+        assert site.post(newest.id).path in fetched
+        assert site.post(recent.id).path in fetched  # inside the re-check window
+        assert len(fetched) == 2  # old articles are not re-fetched
+    records = {r["id"]: r for r in archived(tmp_path)}
+    assert records[f"wp-{recent.id}"]["headline"] == "Recent article, edited after the first crawl"
+
+
+def test_recheck_uses_conditional_requests(tmp_path: Path) -> None:
+    with SampleSite(n=20, seed=7, rest_api=False, sitemaps=False) as site:
+        recent = site.create_post()
+        crawl(site, tmp_path)
+        before = archive_bytes(tmp_path)
+        site.reset_requests()
+        crawl(site, tmp_path)
+        rechecks = [(h, s) for _, p, h, s in site.requests if p == recent.path]
+    assert rechecks and rechecks[0][1] == 304
+    assert "If-None-Match" in rechecks[0][0] or "If-Modified-Since" in rechecks[0][0]
+    assert archive_bytes(tmp_path) == before
+
+
+def test_full_recrawl_fetches_everything_and_marks_gone_articles(tmp_path: Path) -> None:
+    with SampleSite(n=25, seed=8) as site:
+        crawl(site, tmp_path)
+        gone = site.archivable_posts()[3]
+        site.remove_post(gone.id, status=410)
+        site.reset_requests()
+        result = crawl(site, tmp_path, "full=1")
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert len(article_requests(site)) == len(site.archivable_posts()) + 1
+    record = {r["id"]: r for r in archived(tmp_path)}[f"wp-{gone.id}"]
+    assert record["crawl"]["gone_status"] == 410
+    assert record["crawl"]["gone_at"]
+
+
+def test_since_until_backfill_a_date_range(tmp_path: Path) -> None:
+    with SampleSite(n=40, seed=9) as site:
+        result = crawl(site, tmp_path, "since=2015-01-01", "until=2017-12-31")
+        assert result.returncode == 0
+        expected = {f"wp-{p.id}" for p in site.archivable_posts()
+                    if "2015" <= p.path[1:5] <= "2017"}
+    assert expected
+    assert {r["id"] for r in archived(tmp_path)} == expected
+
+
+def test_fetch_updates_in_place_keeps_history_and_prints_changed_fields(tmp_path: Path) -> None:
+    with SampleSite(n=20, seed=10) as site:
+        crawl(site, tmp_path)
+        target = site.archivable_posts()[2]
+        site.update_post(target.id, title="Corrected headline", tags=["corrections"])
+        url = site.url_for(target)
+        result = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path))
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "headline" in result.stdout and "tags" in result.stdout
+        again = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path))
+        assert "unchanged" in again.stdout
+    ids = [r["id"] for r in archived(tmp_path)]
+    assert ids.count(f"wp-{target.id}") == 1
+    assert len(Archive(tmp_path).history_of(f"wp-{target.id}")) == 1
+
+
+def test_fetch_refuses_bad_urls_and_leaves_the_archive_untouched(tmp_path: Path) -> None:
+    with SampleSite(n=10, seed=11) as site:
+        crawl(site, tmp_path)
+        before = archive_bytes(tmp_path)
+        for url, message in [
+            ("https://example.org/2017/09/05/elsewhere/", "offsite"),
+            (f"{site.url}/about/", "not an article"),
+            (f"{site.url}/2019/01/01/no-such-article/", "failed"),
+        ]:
+            result = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path))
+            assert result.returncode != 0, url
+            assert message in result.stderr, result.stderr[-1500:]
+        with_file = tmp_path / "urls.txt"
+        with_file.write_text(f"# a comment\n{site.url}/contact/\n")
+        result = run_blade("fetch", "--from-file", str(with_file), "--base-url", site.url,
+                           "--output", str(tmp_path))
+        assert result.returncode != 0
+    assert archive_bytes(tmp_path) == before
+
+
+def test_killed_crawl_resumes_and_ends_with_the_same_archive(tmp_path: Path) -> None:
+    slow = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+            "-s", "BLADE_FLUSH_ITEMS=3"]
+    with SampleSite(n=60, seed=12) as site:
+        reference = tmp_path / "reference"
+        assert crawl(site, reference).returncode == 0
+        killed = tmp_path / "killed"
+        command = [sys.executable, "-m", "scrapy", "crawl", "blade", "-a",
+                   f"base_url={site.url}", "-s", f"BLADE_OUTPUT_DIR={killed}", *slow]
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(list(killed.glob("articles/*/*.jsonl"))) < 5:
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert (killed / ".job").exists(), "the crawl should have been killed mid-way"
+        for path in killed.glob("articles/*/*.jsonl"):
+            [json.loads(line) for line in path.read_text().splitlines()]  # no torn line
+        result = crawl(site, killed)
+        assert result.returncode == 0, result.stderr[-2000:]
+
+    def content(output: Path) -> dict[str, dict]:
+        return {r["id"]: {k: v for k, v in r.items() if k != "crawl"} for r in archived(output)}
+
+    assert content(killed) == content(reference)
+    assert not (killed / ".job").exists()
+
+
+def test_robots_unreachable_is_a_failed_run(tmp_path: Path) -> None:
+    with SampleSite(n=5, seed=13) as site:
+        site.inject("/robots.txt", "500")
+        result = crawl(site, tmp_path)
+    assert result.returncode == 2
+    assert "robots.txt" in result.stderr and "unreachable" in result.stderr
+
+
+def test_a_second_crawl_on_the_same_archive_refuses(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    archive.lock()
+    try:
+        with SampleSite(n=5, seed=14) as site:
+            result = crawl(site, tmp_path)
+    finally:
+        archive.unlock()
+    assert result.returncode == 2
+    assert "runs must not overlap" in result.stderr
+    assert not list(tmp_path.glob("articles/*/*.jsonl"))
+
+
+@pytest.mark.parametrize("arg", ["since=yesterday", "limit=many", "base_url=ftp://x"])
+def test_a_bad_argument_gets_a_clear_message(tmp_path: Path, arg: str) -> None:
+    with SampleSite(n=3, seed=15) as site:
+        result = crawl(site, tmp_path, arg)
+    assert result.returncode != 0
+    assert "bad -a" in result.stderr
+
+
+def test_progress_lines_and_a_summary_are_logged(tmp_path: Path) -> None:
+    with SampleSite(n=30, seed=16) as site:
+        result = crawl(site, tmp_path, settings={"LOGSTATS_INTERVAL": "0.2",
+                                                  "DOWNLOAD_DELAY": "0.05"})
+    assert "Progress:" in result.stderr and "requests queued" in result.stderr
+    assert "Crawl summary:" in result.stderr and "Verdict: OK" in result.stderr
