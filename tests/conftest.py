@@ -117,7 +117,7 @@ class SavedPages:
         routes = {urlsplit(url).path: path for url, path in pages.items()}
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 path = routes.get(urlsplit(self.path).path)
                 body = path.read_bytes() if path else b"not found"
                 self.send_response(200 if path else 404)

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from blade_spider.extract import NotAnArticle, extract_article
-from blade_spider.schema import schema_errors
 from blade_spider.pipelines import NormalisePipeline
+from blade_spider.schema import schema_errors
 from blade_spider.urls import SiteHosts
 from tests.conftest import PAGES, case_names, load_case, response_from_file
 
