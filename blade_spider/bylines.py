@@ -28,11 +28,25 @@ def _is_role(part: str) -> bool:
     return bool(_ROLE_WORDS.search(part)) or part[:1].islower()
 
 
+#: Author links that name the person inside a phrase ("View all of X's posts").
+_LINK_PHRASES = (
+    re.compile(r"^view all (?:of )?(?P<name>.+?)(?:'s|’s) posts\.?$", re.IGNORECASE),
+    re.compile(r"^(?:view all |more )?(?:posts|articles|stories) by (?P<name>.+?)\.?$",
+               re.IGNORECASE),
+    re.compile(r"^more from (?P<name>.+?)\.?$", re.IGNORECASE),
+)
+
+
 def split_authors(raw: str | None) -> list[str]:
     """Split a byline into names: no "by", no roles, no "Follow X", one entry per person."""
     if not raw:
         return []
     text = " ".join(raw.split())
+    for phrase in _LINK_PHRASES:
+        match = phrase.match(text)
+        if match:
+            text = match.group("name")
+            break
     text = _FOLLOW.sub("", text)
     text = _EMAIL.sub("", text)
     text = _HANDLE.sub("", text)

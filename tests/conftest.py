@@ -21,13 +21,27 @@ def response_from_file(path: Path, url: str, status: int = 200,
                         headers=headers or {"Content-Type": "text/html; charset=UTF-8"})
 
 
+WORDPRESS = FIXTURES / "wordpress"
+
+
+def case_files(name: str) -> tuple[Path, Path]:
+    """``(page, expected)`` of a case: ``blade2017_tillerson`` (hand-written Blade pages) or
+    ``wordpress/classic/<file>`` (pages rendered by a real WordPress)."""
+    if name.startswith("wordpress/"):
+        theme_file = name.removeprefix("wordpress/")
+        return WORDPRESS / f"{theme_file}.html", WORDPRESS / "expected" / f"{theme_file}.json"
+    return PAGES / f"{name}.html", PAGES / f"{name}.json"
+
+
 def load_case(name: str) -> dict[str, Any]:
     """A fixture case: its request URL, expected record (or None) and reason."""
-    return json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))
+    return json.loads(case_files(name)[1].read_text(encoding="utf-8"))
 
 
 def case_names(kind: str = "all") -> list[str]:
     names = sorted(p.stem for p in PAGES.glob("*.json"))
+    names += sorted(f"wordpress/{p.parent.name}/{p.stem}"
+                    for p in (WORDPRESS / "expected").glob("*/*.json"))
     if kind == "articles":
         return [n for n in names if load_case(n)["expected"] is not None]
     if kind == "non_articles":
@@ -141,7 +155,8 @@ class SavedPages:
 @pytest.fixture
 def saved_pages() -> Any:
     """Every hand-written fixture page served at its own URL path."""
-    pages = {load_case(name)["url"]: PAGES / f"{name}.html" for name in case_names()}
+    pages = {load_case(name)["url"]: case_files(name)[0] for name in case_names()
+             if not name.startswith("wordpress/")}
     server = SavedPages(pages)
     yield server
     server.close()

@@ -100,3 +100,34 @@ def test_partitions_are_by_month_and_sorted(site: SampleSite, tmp_path: Path) ->
         assert all(r["published"][:7] == path.stem for r in records)
         instants = [datetime.fromisoformat(r["published"]) for r in records]
         assert instants == sorted(instants)
+
+
+def test_a_post_split_over_pages_is_one_record(tmp_path: Path) -> None:
+    """``<!--nextpage-->``: page 2 is fetched and its body appended (real WordPress pages)."""
+    from tests.conftest import WORDPRESS, SavedPages, response_from_file
+
+    from blade_spider.extract import extract_article
+    from blade_spider.urls import SiteHosts
+
+    slug = "2023-02-20-trans-actors-take-center-stage-in-capitol-reps-new-season"
+    path = "/2023/02/20/trans-actors-take-center-stage-in-capitol-reps-new-season/"
+    server = SavedPages({path: WORDPRESS / "classic" / f"{slug}.html",
+                         f"{path}2/": WORDPRESS / "classic" / f"{slug}-page-2.html"})
+    try:
+        from tests.conftest import run_scrapy
+
+        result = run_scrapy("crawl", "blade", "-a", f"url={server.url}{path}", "-a",
+                            f"base_url={server.url}", output=tmp_path,
+                            settings={"BLADE_SITE_ALIASES": "127.0.0.1"})
+    finally:
+        server.close()
+    assert result.returncode == 0, result.stderr[-2000:]
+    [record] = archived(tmp_path)
+    site = SiteHosts("http://127.0.0.1:8089")
+    page_one, page_two = (
+        extract_article(response_from_file(WORDPRESS / "classic" / name,
+                                           f"http://127.0.0.1:8089{url}"), site)
+        for name, url in ((f"{slug}.html", path), (f"{slug}-page-2.html", f"{path}2/")))
+    assert record["body_blocks"] == page_one.body_blocks + page_two.body_blocks
+    assert record["crawl"]["pages"] == 2
+    assert record["url"].endswith(path)

@@ -128,3 +128,12 @@ def test_mirror_rebases_live_links_and_ids_ignore_the_host() -> None:
         "http://127.0.0.1:8088/2017/09/05/x/"
     assert url_id("http://127.0.0.1:8088/2017/09/05/x/") == \
         url_id("https://www.washingtonblade.com/2017/09/05/x")
+
+
+@pytest.mark.parametrize(("raw", "names"), [
+    ("View all of José Núñez's posts.", ["José Núñez"]),
+    ("View all posts by Michael K. Lavers", ["Michael K. Lavers"]),
+    ("More from Lou Chibbaro Jr.", ["Lou Chibbaro Jr."]),
+])
+def test_author_link_phrases_give_the_name(raw: str, names: list[str]) -> None:
+    assert split_authors(raw) == names

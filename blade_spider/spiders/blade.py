@@ -529,9 +529,13 @@ class BladeSpider(scrapy.Spider):
         if response.meta.get("blade_continuation"):
             return []
         links = WordPressLayer(Page(response, self.site)).page_links()
-        base = article.url or ""
-        pages = [u for u in links if self.site.article_url(u) == self.site.article_url(base)
-                 and u.rstrip("/") != base.rstrip("/")]
+        article_url = self.site.article_url(article.url or response.url)
+        pages = []
+        for link in links:
+            normalized = self.site.normalize(link)
+            if (normalized and self.site.article_url(normalized) == article_url
+                    and normalized != article_url):
+                pages.append(normalized)
         return list(dict.fromkeys(pages))
 
     def next_page(self, article: Article, pages: list[str]) -> Request:

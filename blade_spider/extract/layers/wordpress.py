@@ -43,6 +43,7 @@ PUBLISHED_TIME = (
 )
 AUTHOR_LINKS = (
     ".byline .author a, .entry-meta .author a, .posted-by a, .author.vcard a, .author .fn, "
+    ".author-bio .author-title, "
     ".wp-block-post-author__name, .wp-block-post-author-name, "
     "[itemprop='author'] [itemprop='name'], a[rel='author']"
 )
@@ -120,8 +121,12 @@ class WordPressLayer(Layer):
         return categories[0] if categories else None
 
     def tags(self) -> list[str] | None:
-        return _texts(self.scope.css(
-            ".tags-links a, a[rel='tag'], .taxonomy-post_tag a, .post-tags a"
+        # Block themes mark category links rel="tag" too: those inside a category list are not.
+        return _texts(self.scope.xpath(
+            ".//*[contains(@class, 'tags-links') or contains(@class, 'taxonomy-post_tag')"
+            " or contains(@class, 'post-tags')]//a"
+            " | .//a[@rel='tag'][not(ancestor::*[contains(@class, 'taxonomy-category')"
+            " or contains(@class, 'cat-links')])]"
         )) or None
 
     def body_blocks(self) -> list[Block] | None:

@@ -1,0 +1,200 @@
+"""What is in the archive, in words: ``blade stats`` and the archive's own ``README.md``.
+
+``archive_stats`` reads every record (through :func:`blade_spider.dataset.load_articles`) and
+answers the questions a researcher asks before trusting a corpus: how many articles per year,
+which sections and authors dominate, and how often each optional field is actually filled, and by
+which extraction layer (a body from the ``generic`` layer is a best guess; one from a Blade
+template is exact).
+
+``write_output_readme`` puts a short description next to the data (``output/README.md``), from
+the manifest's numbers only, so an archive copied elsewhere still explains itself. The crawl
+calls it when it finishes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from blade_spider.archive import MANIFEST, Archive, atomic_write
+from blade_spider.dataset import load_articles
+
+TOP = 20
+#: Optional fields whose coverage the report gives: (label, record field).
+COVERAGE = (("subheadline", "subheadline"), ("authors", "authors"), ("modified", "modified"),
+            ("photo caption", "photo_caption"), ("photo credit", "photo_credit"),
+            ("images", "images"), ("comments", "comments"), ("tags", "tags"),
+            ("language", "language"))
+#: Fields whose winning extraction layer (``crawl.parser_layers``) the report breaks down.
+LAYER_FIELDS = ("body_blocks", "published", "headline")
+NONE = "(none)"
+DATASET_CARD = "https://github.com/blade-spider/blade_spider/blob/main/docs/DATASET.md"
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain-text table: columns padded to their widest cell, numbers right-aligned."""
+    cells = [[str(h) for h in headers]] + [[str(v) for v in row] for row in rows]
+    numeric = [all(isinstance(row[i], (int, float)) or str(row[i]).endswith("%")
+                   for row in rows) and bool(rows) for i in range(len(headers))]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(cell.rjust(w) if num else cell.ljust(w)
+                         for cell, w, num in zip(row, widths, numeric, strict=True)).rstrip()
+
+    return "\n".join([line(cells[0]), line(["-" * w for w in widths])]
+                     + [line(row) for row in cells[1:]])
+
+
+def _share(count: int, total: int) -> str:
+    return f"{100 * count / total:.1f}%" if total else "-"
+
+
+def _shown(counts: Counter[str]) -> str:
+    return f"{len(counts)} in all" + (f", the top {TOP} shown" if len(counts) > TOP else "")
+
+
+def _ranked(counts: Counter[str], total: int) -> list[tuple[str, int, str]]:
+    """The ``TOP`` most frequent names, ties broken by name so the report is stable."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP]
+    return [(name, count, _share(count, total)) for name, count in ranked]
+
+
+def archive_stats(path: str | Path = "output") -> str:
+    """The archive report: totals, articles per year, top sections and authors, field coverage
+    and extraction layers, as plain-text tables."""
+    years: Counter[str] = Counter()
+    sections: Counter[str] = Counter()
+    authors: Counter[str] = Counter()
+    filled: Counter[str] = Counter()
+    layers: dict[str, Counter[str]] = {name: Counter() for name in LAYER_FIELDS}
+    total = 0
+    for record in load_articles(path):
+        total += 1
+        years[str(record.get("published") or "")[:4] or NONE] += 1
+        sections[record.get("section") or NONE] += 1
+        authors.update(record.get("authors") or [NONE])
+        filled.update(field for _, field in COVERAGE if record.get(field))
+        used = record.get("crawl", {}).get("parser_layers") or {}
+        for name in LAYER_FIELDS:
+            layers[name][used.get(name, NONE)] += 1
+    manifest = Archive(path).read_manifest() or {}
+    span = f"{min(years)}–{max(years)}" if years else "no years"
+    parts = [f"Archive {Path(path)}: {total} articles, {span}, "
+             f"schema version {manifest.get('schema_version', '?')}"]
+    if manifest.get("last_crawl"):
+        parts.append(f"Last crawl: {crawl_summary(manifest['last_crawl'])}")
+    parts += [
+        "", "Articles per year",
+        text_table(["year", "articles"], sorted(years.items())),
+        "", f"Sections ({_shown(sections)})",
+        text_table(["section", "articles", "share"], _ranked(sections, total)),
+        "", f"Authors ({_shown(authors)}; an article counts for each of its authors)",
+        text_table(["author", "articles", "share"], _ranked(authors, total)),
+        "", "Field coverage (records where the field is non-empty)",
+        text_table(["field", "records", "share"],
+                   [(label, filled[field], _share(filled[field], total))
+                    for label, field in COVERAGE]),
+        "", "Extraction layer that gave the field (crawl.parser_layers)",
+        text_table(["field", "layer", "records", "share"],
+                   [(name, layer, count, _share(count, total))
+                    for name in LAYER_FIELDS
+                    for layer, count in sorted(layers[name].items(),
+                                               key=lambda item: (-item[1], item[0]))]),
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def crawl_summary(last_crawl: dict[str, Any]) -> str:
+    """One line for the manifest's ``last_crawl``: when it finished, how, and what it did."""
+    counts = ", ".join(f"{key.replace('_', ' ')} {last_crawl[key]}"
+                       for key in ("new", "updated", "unchanged", "gone", "failed", "rejected")
+                       if key in last_crawl)
+    return (f"finished {last_crawl.get('finished_at', '?')} "
+            f"({last_crawl.get('finish_reason', '?')}): {counts}")
+
+
+def write_output_readme(path: str | Path, manifest: dict[str, Any]) -> Path:
+    """Write ``<archive>/README.md`` describing the archive from ``manifest`` (as written by
+    :meth:`blade_spider.archive.Archive.write_manifest`); returns the file's path.
+
+    Only the manifest is read, so calling it at the end of every crawl costs nothing, and the
+    same manifest always gives the same README.
+    """
+    root = Path(path)
+    name = root.resolve().name
+    years = manifest.get("years") or []
+    span = f"{years[0]}–{years[-1]}" if years else "none yet"
+    last = manifest.get("last_crawl")
+    lines = [
+        "# Washington Blade article archive",
+        "",
+        "Articles of the Washington Blade (washingtonblade.com) collected by the blade_spider",
+        "crawler: one JSON object per article, one line each, in monthly JSON Lines files.",
+        "",
+        f"- articles: {manifest.get('articles', 0)}",
+        f"- years covered (publication): {span}",
+        f"- files: {len(manifest.get('files') or {})} (`articles/YYYY/YYYY-MM.jsonl`, "
+        "by publication month in New York time, sorted by publication time)",
+        f"- record schema version: {manifest.get('schema_version', '?')}",
+        "- last crawl: " + (crawl_summary(last) if last else "none recorded"),
+        "",
+        f"`{MANIFEST}` lists every file with its record count and SHA-256; `history/` keeps",
+        "earlier versions of articles that changed; `state.sqlite3` is the crawler's index.",
+        "",
+        "## Loading",
+        "",
+        f"Run these from the directory that contains `{name}/`.",
+        "",
+        "```python",
+        "from blade_spider.dataset import to_dataframe   # pip install 'blade_spider[pandas]'",
+        f'df = to_dataframe("{name}", since="2017-01-01", until="2017-12-31")',
+        "",
+        "import pandas as pd                              # one month, without blade_spider",
+        f'df = pd.read_json("{name}/articles/2017/2017-09.jsonl", lines=True)',
+        "",
+        "import duckdb",
+        f"duckdb.sql(\"SELECT * FROM read_json_auto('{name}/articles/*/*.jsonl', "
+        "union_by_name=true)\")",
+        "```",
+        "",
+        "```sh",
+        f"jq -r '[.published, .headline] | @tsv' {name}/articles/*/*.jsonl",
+        f"blade export --output {name} --format parquet --out blade.parquet"
+        "   # typed columns for any tool",
+        "```",
+        "",
+        "Every field, its type and meaning, how the data was collected, its known gaps, how to",
+        f"cite it and the copyright terms: the dataset card, docs/DATASET.md ({DATASET_CARD}).",
+        "",
+        "Articles are © Brown, Naff, Pitts Omnimedia, Inc. (the Washington Blade). This archive",
+        "is for research; redistributing full texts may need the publisher's permission.",
+    ]
+    target = root / "README.md"
+    atomic_write(target, lines)
+    return target
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from blade_spider.cli import project_settings
+    from blade_spider.health import FATAL, OK
+
+    root = Path(project_settings(args.output).get("BLADE_OUTPUT_DIR"))
+    try:
+        print(archive_stats(root), end="")
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"blade stats: {exc}", file=sys.stderr)
+        return FATAL
+    return OK
+
+
+def register(subparsers: Any) -> None:
+    """Add ``blade stats`` to the ``blade`` command's subparsers."""
+    stats = subparsers.add_parser(
+        "stats", help="what the archive holds: articles per year, sections, authors, coverage")
+    stats.add_argument("--output", "-o", help="archive directory (default: output)")
+    stats.set_defaults(func=cmd_stats)

@@ -1,0 +1,230 @@
+"""One-file exports of the archive: Parquet for analysis tools, CSV for spreadsheets.
+
+Parquet keeps the record's structure as typed columns (``authors`` ``list<string>``,
+``body_blocks``/``images``/``comments`` lists of structs, ``crawl`` a struct, dates as
+timezone-aware timestamps), so DuckDB, pandas, Polars, R (arrow) and Hugging Face ``datasets``
+read it without guessing types from JSON. The schema is fixed here rather than inferred because
+inference from JSON Lines guesses ``null`` for a field that happens to be empty in the first file
+and then fails (or silently drops values) on the files after it.
+
+CSV is one row per article, the nested fields JSON-encoded, UTF-8; the same archive always gives
+the same bytes, so an export can be checksummed and diffed.
+
+pyarrow is an optional extra (``pip install 'blade_spider[parquet]'``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from blade_spider.archive import atomic_write, dumps
+from blade_spider.dataset import COLUMNS, SITE_TZ, DateBound, load_articles
+
+FORMATS = ("parquet", "csv")
+#: Records per Parquet row group: bounds the memory an export needs, whatever the archive size.
+ROW_GROUP = 10_000
+#: ``crawl`` keys with a column of their own in Parquet; any other key goes, JSON-encoded, to
+#: ``crawl.extra``, so a provenance key added later is never silently dropped.
+CRAWL_KEYS = ("fetched_at", "http_status", "request_url", "spider_version", "template",
+              "parser_layers", "content_sha256", "etag", "last_modified", "date_precision",
+              "date_notes", "comments_note", "gone_at", "gone_status", "pages", "warc")
+
+
+def require_pyarrow() -> Any:
+    """The pyarrow module, or an ImportError that says which extra installs it."""
+    try:
+        import pyarrow
+    except ImportError as exc:
+        raise ImportError("the Parquet export needs pyarrow: "
+                          "pip install 'blade_spider[parquet]'") from exc
+    return pyarrow
+
+
+def arrow_schema() -> Any:
+    """The Parquet schema: one column per record field, in contract order.
+
+    ``crawl.parser_layers`` is the one JSON string: its keys are free-form (whichever fields a
+    layer gave), and Arrow maps are not readable by Hugging Face ``datasets``.
+    """
+    pa = require_pyarrow()
+    text, local = pa.string(), pa.timestamp("us", tz=SITE_TZ.key)
+    utc, integer = pa.timestamp("us", tz="UTC"), pa.int64()
+    texts = pa.list_(text)
+    types = {
+        "schema_version": integer, "id": text, "wp_post_id": integer, "url": text,
+        "headline": text, "subheadline": text, "authors": texts, "published": local,
+        "modified": local, "published_raw": text, "section": text, "categories": texts,
+        "tags": texts, "body": text,
+        "body_blocks": pa.list_(pa.struct([("type", text), ("text", text)])),
+        "images": pa.list_(pa.struct([("url", text), ("alt", text), ("caption", text),
+                                      ("credit", text), ("featured", pa.bool_())])),
+        "photo_caption": text, "photo_credit": text,
+        "comments": pa.list_(pa.struct([("id", text), ("parent_id", text), ("author", text),
+                                        ("published", local), ("text", text)])),
+        "comment_count": integer, "language": text,
+        "crawl": pa.struct([
+            ("fetched_at", utc), ("http_status", integer), ("request_url", text),
+            ("spider_version", text), ("template", text), ("parser_layers", text),
+            ("content_sha256", text), ("etag", text), ("last_modified", text),
+            ("date_precision", pa.struct([("published", text), ("modified", text)])),
+            ("date_notes", texts), ("comments_note", text), ("gone_at", utc),
+            ("gone_status", integer), ("pages", integer),
+            ("warc", pa.struct([("file", text), ("offset", integer), ("record_id", text)])),
+            ("extra", text),
+        ]),
+    }
+    return pa.schema([(name, types[name]) for name in COLUMNS])
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _arrow_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A record with its date strings as datetimes and ``crawl`` shaped like the schema."""
+    crawl = record["crawl"]
+    extra = {k: v for k, v in crawl.items() if k not in CRAWL_KEYS}
+    return {
+        **record,
+        "published": _instant(record["published"]),
+        "modified": _instant(record["modified"]),
+        "comments": [{**c, "published": _instant(c["published"])} for c in record["comments"]],
+        "crawl": {
+            **crawl,
+            "fetched_at": _instant(crawl.get("fetched_at")),
+            "gone_at": _instant(crawl.get("gone_at")),
+            "parser_layers": json.dumps(crawl.get("parser_layers") or {}, sort_keys=True,
+                                        ensure_ascii=False),
+            "extra": json.dumps(extra, sort_keys=True, ensure_ascii=False) if extra else None,
+        },
+    }
+
+
+def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def write_parquet(records: Iterable[dict[str, Any]], out: Path) -> int:
+    """Write ``records`` (in the order given) to ``out`` atomically; returns the row count."""
+    pa = require_pyarrow()
+    import pyarrow.parquet as pq
+
+    schema = arrow_schema()
+    count = 0
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        with pq.ParquetWriter(tmp_name, schema, compression="zstd") as writer:
+            for batch in _batches(records, ROW_GROUP):
+                rows = [_arrow_row(record) for record in batch]
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                count += len(batch)
+        os.replace(tmp_name, out)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def csv_cell(value: Any) -> str:
+    """A field as CSV text: nested values as compact JSON, null as the empty string."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return dumps(value)  # type: ignore[arg-type]  # any JSON value serialises
+    return str(value)
+
+
+def write_csv(records: Iterable[dict[str, Any]], out: Path) -> int:
+    """Write ``records`` to ``out`` atomically (header + one row each); returns the row count.
+
+    Rows end in ``\\n``; a newline inside a value (``body``) is kept inside its quoted cell.
+    """
+    buffer = io.StringIO()
+    # The writer quotes a cell holding any character of its line terminator: with "\r\n" both
+    # kinds of line break in a value are quoted; the terminator itself is cut and "\n" used.
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    count = 0
+
+    def row(values: Iterable[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue()[:-2]
+
+    def lines() -> Iterator[str]:
+        nonlocal count
+        yield row(COLUMNS)
+        for record in records:
+            count += 1
+            yield row(csv_cell(record.get(name)) for name in COLUMNS)
+
+    atomic_write(out, lines())
+    return count
+
+
+def export_archive(
+    path: str | Path,
+    fmt: str,
+    out: str | Path,
+    since: DateBound = None,
+    until: DateBound = None,
+    sections: Iterable[str] | str | None = None,
+) -> int:
+    """Export the archive at ``path`` (filtered like :func:`blade_spider.dataset.load_articles`)
+    to the file ``out`` as ``parquet`` or ``csv``; returns the number of articles written.
+
+    Rows are in archive order (publication month, then publication time, then id), so the same
+    archive gives the same file.
+    """
+    writers = {"parquet": write_parquet, "csv": write_csv}
+    if fmt not in writers:
+        raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if fmt == "parquet":
+        require_pyarrow()  # fail before reading anything
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return writers[fmt](load_articles(path, since, until, sections), target)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from blade_spider.cli import project_settings
+    from blade_spider.health import FATAL, OK
+
+    root = Path(project_settings(args.output).get("BLADE_OUTPUT_DIR"))
+    try:
+        count = export_archive(root, args.format, args.out, since=args.since, until=args.until,
+                               sections=args.section)
+    except (ImportError, FileNotFoundError, ValueError) as exc:
+        print(f"blade export: {exc}", file=sys.stderr)
+        return FATAL
+    print(f"exported {count} articles from {root} to {args.out} ({args.format})")
+    return OK
+
+
+def register(subparsers: Any) -> None:
+    """Add ``blade export`` to the ``blade`` command's subparsers."""
+    export = subparsers.add_parser(
+        "export", help="write the archive (or a slice of it) as one Parquet or CSV file")
+    export.add_argument("--output", "-o", help="archive directory (default: output)")
+    export.add_argument("--format", required=True, choices=FORMATS,
+                        help="parquet (typed, nested columns) or csv (nested fields as JSON)")
+    export.add_argument("--out", required=True, metavar="FILE", help="file to write")
+    export.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
+    export.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
+    export.add_argument("--section", action="append", metavar="NAME",
+                        help="only this section or category (repeatable; case-insensitive)")
+    export.set_defaults(func=cmd_export)

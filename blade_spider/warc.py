@@ -1,0 +1,278 @@
+"""Raw capture: every article page the spider parses, kept as WARC (ISO 28500) records.
+
+The JSON Lines archive is only as good as the parser that made it. Keeping the HTTP exchanges
+behind it lets ``blade reparse`` rebuild every record with a better parser, offline, and lets a
+researcher check a record against the page it came from (``crawl.warc`` says where).
+
+Layout: ``<output>/warc/blade-<UTC YYYYMMDDhhmmss>-<serial>.warc.gz`` (``import-…`` for captures
+copied in by ``blade import-warc``). Each file starts with a ``warcinfo`` record; each capture is a
+``request`` record, its ``response`` record and, when discovery told the parser something, a
+``metadata`` record (``application/warc-fields``) with those hints, so a re-parse sees exactly
+what the crawl saw. A file is rotated before it would grow past ``BLADE_WARC_MAX_BYTES``.
+
+What the response record holds: the body *as the parser saw it*. Scrapy's HTTP client has already
+removed any chunked transfer coding and :class:`~scrapy.downloadermiddlewares.httpcompression.
+HttpCompressionMiddleware` has decoded gzip/deflate/br/zstd (and deleted ``Content-Encoding``), so
+the stored payload is byte for byte the parser's input and any WARC tool can read it. The headers
+are made to agree with that payload: ``Transfer-Encoding`` is dropped, ``Content-Length`` is the
+stored length (a different wire value is kept as ``X-Archive-Orig-Content-Length``, the pywb
+convention), and ``Content-Encoding`` stays only when Scrapy could not decode the body, which is
+then stored still encoded. The payload digest therefore differs from a wire-exact capture of the
+same page; that is the price of reproducible re-parsing.
+
+Crash safety: each record is one complete gzip member, and a capture's members are handed to the
+kernel with ``os.write`` on an ``O_APPEND`` descriptor the moment they are built (no user-space
+buffer to lose). A process killed mid-write can leave at most the last member torn; readers
+(:func:`scan_warc`) read every complete record before it and report where the torn tail starts. A
+failed write (disk full) is truncated away so a torn member never sits between good ones, and a
+file is fsynced when it is rotated or the crawl ends. Each crawl writes new files, so nothing is
+ever appended after a torn tail.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import iso_date_to_datetime
+from warcio.warcwriter import WARCWriter
+
+from blade_spider import __version__
+
+logger = logging.getLogger(__name__)
+
+WARC_DIR = "warc"
+WARC_VERSION = "1.1"
+DEFAULT_MAX_BYTES = 1 << 30
+GZIP_MAGIC = b"\x1f\x8b"
+#: Request meta the parser reads (:class:`~blade_spider.extract.DiscoveryLayer`). Whatever the
+#: parser takes from ``meta`` must be listed here, or a re-parse would not see what the crawl saw.
+REPLAYED_META = ("discovered_modified", "discovered_modified_source")
+WARC_FIELDS = "application/warc-fields"
+
+
+def warc_date(moment: datetime) -> str:
+    """``2017-09-06T12:00:00Z``: the WARC-Date form of a UTC instant (seconds, like the record's
+    ``crawl.fetched_at``, so the two are the same instant written two ways)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def fetched_at(value: str) -> str:
+    """A WARC-Date as the record's ``crawl.fetched_at`` (``2017-09-06T12:00:00+00:00``)."""
+    moment = iso_date_to_datetime(value).replace(tzinfo=timezone.utc)
+    return moment.replace(microsecond=0).isoformat()
+
+
+def gzip_member(record: ArcWarcRecord) -> bytes:
+    """One record serialised as one gzip member (the unit a reader can seek to)."""
+    buffer = io.BytesIO()
+    WARCWriter(buffer, gzip=True, warc_version=WARC_VERSION).write_record(record)
+    return buffer.getvalue()
+
+
+def _builder() -> WARCWriter:
+    """A writer used only to build records (warcio computes IDs, lengths and digests)."""
+    return WARCWriter(io.BytesIO(), gzip=True, warc_version=WARC_VERSION)
+
+
+class WarcAppender:
+    """Appends whole gzip members to rotating ``.warc.gz`` files in ``<root>/warc/``.
+
+    Files are created lazily, so a run that captures nothing leaves no empty WARC behind.
+    """
+
+    def __init__(self, root: Path, prefix: str, max_bytes: int, info: dict[str, str]) -> None:
+        self.root = root
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+        self.info = info
+        self.serial = 0
+        self.fd: int | None = None
+        self.relative = ""
+        self.size = 0
+        self.captures = 0
+        #: Files this appender created, relative to ``root``.
+        self.files: list[str] = []
+
+    def append(self, data: bytes) -> tuple[str, int]:
+        """Write ``data`` (whole gzip members); returns its file (relative) and start offset."""
+        if self.fd is None or (self.captures and self.size + len(data) > self.max_bytes):
+            self._open_next()
+        start = self.size
+        self._write(data)
+        self.captures += 1
+        return self.relative, start
+
+    def _write(self, data: bytes) -> None:
+        """All of ``data`` or none of it: a short write is cut off so no torn member stays
+        between complete ones (later members would be unreachable to sequential readers)."""
+        assert self.fd is not None
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self.fd, view):]
+        except OSError:
+            os.ftruncate(self.fd, self.size)
+            raise
+        self.size += len(data)
+
+    def _open_next(self) -> None:
+        self.close()
+        directory = self.root / WARC_DIR
+        directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+        while True:
+            name = f"{self.prefix}-{stamp}-{self.serial:05d}.warc.gz"
+            self.serial += 1
+            try:
+                self.fd = os.open(directory / name,
+                                  os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+                break
+            except FileExistsError:
+                continue
+        self.relative = f"{WARC_DIR}/{name}"
+        self.files.append(self.relative)
+        self.size = self.captures = 0
+        self._write(gzip_member(_builder().create_warcinfo_record(name, self.info)))
+
+    def close(self) -> None:
+        """Make the current file durable and close it (rotation, end of the crawl)."""
+        if self.fd is not None:
+            os.fsync(self.fd)
+            os.close(self.fd)
+            self.fd = None
+
+
+def warcinfo(description: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The ``warcinfo`` fields that say who wrote a file and how to read it."""
+    import warcio
+
+    return {
+        "software": f"blade_spider/{__version__} (warcio/{warcio.__version__})",
+        "format": f"WARC File Format {WARC_VERSION}",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
+                      f"warc-format/warc-{WARC_VERSION}/",
+        "description": description,
+        **(extra or {}),
+    }
+
+
+def _http_headers(headers: Any) -> list[tuple[str, str]]:
+    """Scrapy headers as (name, value) text pairs, one pair per value (Set-Cookie and the like
+    may repeat)."""
+    return [(name.decode("latin-1"), value.decode("latin-1"))
+            for name, values in headers.items() for value in values]
+
+
+def capture_records(request: Request, response: Response, when: datetime,
+                    hints: dict[str, str]) -> list[ArcWarcRecord]:
+    """The ``request``, ``response`` (and ``metadata``) records of one fetch, linked by
+    ``WARC-Concurrent-To``."""
+    builder = _builder()
+    date = warc_date(when)
+    body = response.body
+    headers = [(k, v) for k, v in _http_headers(response.headers)
+               if k.lower() not in ("content-length", "transfer-encoding")]
+    wire_length = response.headers.get(b"Content-Length")
+    if wire_length is not None and int(wire_length) != len(body):
+        headers.append(("X-Archive-Orig-Content-Length", wire_length.decode("latin-1")))
+    headers.append(("Content-Length", str(len(body))))
+    status = f"{response.status} {HTTPStatus(response.status).phrase}"
+    protocol = response.protocol or "HTTP/1.1"
+    warc_headers = {"WARC-Date": date}
+    if response.ip_address is not None:
+        warc_headers["WARC-IP-Address"] = str(response.ip_address)
+    resp = builder.create_warc_record(
+        response.url, "response", payload=io.BytesIO(body), length=len(body),
+        http_headers=StatusAndHeaders(status, headers, protocol=protocol),
+        warc_headers_dict=warc_headers,
+    )
+    response_id = resp.rec_headers.get_header("WARC-Record-ID")
+    target = urlparse_cached(request)
+    request_line = f"{request.method} {target.path or '/'}"
+    request_line += f"?{target.query}" if target.query else ""
+    request_headers = [("Host", target.netloc), *_http_headers(request.headers)]
+    records = [builder.create_warc_record(
+        request.url, "request", payload=io.BytesIO(request.body), length=len(request.body),
+        http_headers=StatusAndHeaders(request_line, request_headers, protocol="HTTP/1.1",
+                                      is_http_request=True),
+        warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id},
+    ), resp]
+    if hints:
+        fields = "".join(f"{name}: {value}\r\n" for name, value in hints.items()).encode()
+        records.append(builder.create_warc_record(
+            response.url, "metadata", payload=io.BytesIO(fields), length=len(fields),
+            warc_content_type=WARC_FIELDS,
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id},
+        ))
+    return records
+
+
+class WarcCaptureMiddleware:
+    """Write every article response that reaches the spider (HTTP 200) into the WARC files and
+    point the request's meta at it: ``meta["warc"]`` (file, offset, record id) and
+    ``meta["fetched_at"]`` (the WARC-Date), which the loader copies into ``crawl``.
+
+    Its place in ``DOWNLOADER_MIDDLEWARES`` must be below 550: ``process_response`` runs from high
+    numbers to low, so by then HttpCompression (590) has decoded the body, MetaRefresh (580) and
+    the retry middleware (550) have let this response through, and what is stored is what the
+    spider parses.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("BLADE_WARC_ENABLED", True):
+            raise NotConfigured("BLADE_WARC_ENABLED is off")
+        self.stats = crawler.stats
+        info = warcinfo(
+            "Article pages fetched by the blade spider; bodies are stored as the parser saw "
+            "them (content coding removed, Content-Length rewritten)",
+            {"robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+             "http-header-user-agent": settings.get("USER_AGENT"),
+             "operator": settings.get("BLADE_CONTACT")},
+        )
+        self.appender = WarcAppender(Path(settings.get("BLADE_OUTPUT_DIR")), "blade",
+                                     settings.getint("BLADE_WARC_MAX_BYTES", DEFAULT_MAX_BYTES),
+                                     info)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        if request.meta.get("blade_stage") != "article" or response.status != 200:
+            return response
+        when = datetime.now(timezone.utc).replace(microsecond=0)
+        hints = {k: str(request.meta[k]) for k in REPLAYED_META if request.meta.get(k)}
+        records = capture_records(request, response, when, hints)
+        members = [gzip_member(r) for r in records]
+        data = b"".join(members)
+        relative, start = self.appender.append(data)
+        request.meta["fetched_at"] = when.isoformat()
+        request.meta["warc"] = {"file": relative, "offset": start + len(members[0]),
+                                "record_id": records[1].rec_headers.get_header("WARC-Record-ID")}
+        self.stats.inc_value("blade/warc/captures")
+        self.stats.inc_value("blade/warc/bytes", len(data))
+        return response
+
+    def spider_closed(self, spider: Spider | None = None) -> None:
+        self.appender.close()
+        self.stats.set_value("blade/warc/files", len(self.appender.files))
