@@ -18,7 +18,9 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 
-from blade_spider.health import FATAL, assess
+from blade_spider.archive import Archive
+from blade_spider.health import FATAL, OK, Verdict, assess
+from blade_spider.state import StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +31,6 @@ class CrawlReport:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.interval = crawler.settings.getfloat("LOGSTATS_INTERVAL", 60.0)
-        self.max_failure_rate = crawler.settings.getfloat("BLADE_MAX_FAILURE_RATE", 0.05)
         self.task: AsyncioLoopingCall | Any = None
 
     @classmethod
@@ -67,8 +68,9 @@ class CrawlReport:
             self.task.stop()
         stats = self.crawler.stats
         stats.set_value("finish_reason", reason)
-        verdict = assess(stats.get_stats(), self.max_failure_rate)
+        verdict = assess(stats.get_stats())
         stats.set_value("blade/exit_status", verdict.status)
+        self.conclude(verdict)
         get = stats.get_value
         logger.info(
             "Crawl summary: %s new, %s updated, %s unchanged, %s gone, %s failed, %s rejected, "
@@ -87,3 +89,21 @@ class CrawlReport:
         jobdir = self.crawler.settings.get("JOBDIR")
         if jobdir and reason == "finished" and verdict.status < FATAL:
             shutil.rmtree(Path(jobdir), ignore_errors=True)
+
+    def conclude(self, verdict: Verdict) -> None:
+        """Record the verdict with the crawl (state and manifest). Only a clean run moves the
+        incremental watermark: after a failed one the next run looks as far back again."""
+        crawl_id = self.crawler.stats.get_value("blade/crawl_id")
+        if crawl_id is None:
+            return  # the archive was never opened (locked by another run)
+        output = Path(self.crawler.settings.get("BLADE_OUTPUT_DIR"))
+        outcome = {"exit_status": verdict.status, "problems": verdict.problems}
+        state = StateStore(output / "state.sqlite3")
+        try:
+            state.conclude_crawl(crawl_id, "finished" if verdict.status == OK else "failed",
+                                 outcome)
+        finally:
+            state.close()
+        archive = Archive(output)
+        manifest = archive.read_manifest() or {}
+        archive.write_manifest(last_crawl={**(manifest.get("last_crawl") or {}), **outcome})

@@ -22,6 +22,7 @@ from scrapy.http import Response
 from blade_spider import SCHEMA_VERSION
 from blade_spider.archive import Archive, ArchiveLocked, append_line
 from blade_spider.items import Article, ArticleGone, ArticleUnchanged, FetchFailure
+from blade_spider.monitors import template_shares
 from blade_spider.schema import article_schema, schema_errors
 from blade_spider.state import StateStore, utc_now
 
@@ -184,6 +185,9 @@ class ArchivePipeline:
     def add_record(self, record: dict[str, Any]) -> None:
         self.archive.journal_append(record)
         self.pending.append(record)
+        self.stats.inc_value("blade/records")
+        for field, layer in record["crawl"].get("parser_layers", {}).items():
+            self.stats.inc_value(f"blade/layers/{field}/{layer}")
         if (len(self.pending) >= self.flush_items
                 or time.monotonic() - self.last_flush >= self.flush_seconds):
             self.flush()
@@ -222,9 +226,11 @@ class ArchivePipeline:
         try:
             self.flush()
             self.stats.set_value("blade/archive_articles", self.state.count())
+            self.stats.set_value("blade/crawl_id", self.crawl_id)
             summary = self.summary()
             self.archive.write_manifest(last_crawl=summary)
-            self.state.finish_crawl(self.crawl_id, summary["finish_reason"], summary)
+            # "closing" until the end-of-crawl checks give their verdict (CrawlReport).
+            self.state.finish_crawl(self.crawl_id, "closing", summary)
         finally:
             self.state.close()
             self.archive.unlock()
@@ -234,8 +240,9 @@ class ArchivePipeline:
         return {
             "started_at": str(stats.get("start_time", "")),
             "finished_at": utc_now(),
-            "finish_reason": self.crawler.stats.get_value("finish_reason") or "finished",
             **self.totals,
+            "records": stats.get("blade/records", 0),
+            "template_shares": template_shares(stats),
             "failed": sum(v for k, v in stats.items() if k.startswith("blade/failures/")),
             "rejected": sum(v for k, v in stats.items() if k.startswith("blade/rejected/")),
             "skipped_by_robots": stats.get("robotstxt/forbidden", 0),

@@ -65,8 +65,17 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.spiderstate.SpiderState": None,  # the spider keeps no state in JOBDIR
-    "blade_spider.extensions.CrawlReport": 500,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "blade_spider.extensions.CrawlReport": 900,  # after spidermon: it reads the checks' outcome
 }
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("blade_spider.monitors.CrawlChecks",)
+SPIDERMON_ADD_FIELD_COVERAGE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_FALSY = True
+#: Least share of records that must have each field (checked by blade_spider.monitors).
+BLADE_FIELD_COVERAGE = {"headline": 1.0, "published": 1.0, "body": 1.0, "url": 1.0,
+                        "authors": 0.8, "photo_caption": 0.3}
 COMMANDS_MODULE = "blade_spider.commands"
 SPIDER_CONTRACTS = {"blade_spider.contracts.MirrorContract": 10}
 #: ``scrapy check blade -s BLADE_CHECK_BASE_URL=http://127.0.0.1:PORT`` checks against a copy.

@@ -185,6 +185,13 @@ class StateStore:
             (utc_now(), reason, json.dumps(summary, sort_keys=True), crawl_id),
         )
 
+    def conclude_crawl(self, crawl_id: int, reason: str, outcome: dict[str, Any]) -> None:
+        """Set the crawl's final reason and add its verdict to its summary."""
+        row = self.db.execute("SELECT summary FROM crawls WHERE id = ?", (crawl_id,)).fetchone()
+        summary = {**json.loads(row[0] or "{}"), **outcome} if row else outcome
+        self.db.execute("UPDATE crawls SET finish_reason = ?, summary = ? WHERE id = ?",
+                        (reason, json.dumps(summary, sort_keys=True), crawl_id))
+
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db)
 

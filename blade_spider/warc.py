@@ -31,6 +31,7 @@ ever appended after a torn tail.
 
 from __future__ import annotations
 
+import gzip
 import io
 import logging
 import os
@@ -38,6 +39,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +49,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
+from warcio.bufferedreaders import BufferedReader
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import iso_date_to_datetime
@@ -75,8 +77,11 @@ def warc_date(moment: datetime) -> str:
 
 def fetched_at(value: str) -> str:
     """A WARC-Date as the record's ``crawl.fetched_at`` (``2017-09-06T12:00:00+00:00``)."""
-    moment = iso_date_to_datetime(value).replace(tzinfo=timezone.utc)
-    return moment.replace(microsecond=0).isoformat()
+    try:
+        moment = iso_date_to_datetime(value)
+    except (TypeError, ValueError):  # warcio's parser fails with TypeError on an empty date
+        raise ValueError(f"bad WARC-Date {value!r}") from None
+    return moment.replace(tzinfo=timezone.utc, microsecond=0).isoformat()
 
 
 def gzip_member(record: ArcWarcRecord) -> bytes:
@@ -161,10 +166,8 @@ class WarcAppender:
 
 def warcinfo(description: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The ``warcinfo`` fields that say who wrote a file and how to read it."""
-    import warcio
-
     return {
-        "software": f"blade_spider/{__version__} (warcio/{warcio.__version__})",
+        "software": f"blade_spider/{__version__} (warcio/{version('warcio')})",
         "format": f"WARC File Format {WARC_VERSION}",
         "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
                       f"warc-format/warc-{WARC_VERSION}/",
@@ -276,3 +279,138 @@ class WarcCaptureMiddleware:
     def spider_closed(self, spider: Spider | None = None) -> None:
         self.appender.close()
         self.stats.set_value("blade/warc/files", len(self.appender.files))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+@dataclass
+class Capture:
+    """One ``response`` record: where it is and what its headers say. The body is read later
+    (:func:`read_capture`), only for the captures a run actually uses."""
+
+    path: Path
+    offset: int
+    length: int
+    url: str
+    date: str
+    record_id: str
+    status: int | None
+    content_type: str
+    #: The request meta the crawl's parser saw (:data:`REPLAYED_META`), from a metadata record.
+    hints: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Scan:
+    """What one WARC file holds, read without parsing any page."""
+
+    path: Path
+    captures: list[Capture] = field(default_factory=list)
+    #: Records that are not responses, by WARC-Type (request, revisit, warcinfo, metadata...).
+    others: Counter[str] = field(default_factory=Counter)
+    #: Where an incomplete last record starts (a writer killed mid-write): skipped.
+    torn_at: int | None = None
+    #: Why the file could not be read as a WARC at all.
+    error: str | None = None
+
+
+def _fields(data: bytes) -> dict[str, str]:
+    """``application/warc-fields`` content as a dict."""
+    pairs = (line.partition(":") for line in data.decode("utf-8", "replace").splitlines())
+    return {name.strip(): value.strip() for name, sep, value in pairs if sep}
+
+
+def _capture(path: Path, record: ArcWarcRecord, offset: int, length: int) -> Capture:
+    headers, http = record.rec_headers, record.http_headers
+    status = http.get_statuscode() if http is not None else None
+    return Capture(
+        path=path, offset=offset, length=length,
+        url=(headers.get_header("WARC-Target-URI") or "").strip("<>"),
+        date=fetched_at(headers.get_header("WARC-Date") or ""),
+        record_id=headers.get_header("WARC-Record-ID") or "",
+        status=int(status) if status and status.isdigit() else None,
+        content_type=(http.get_header("Content-Type") or "") if http is not None else "",
+    )
+
+
+def scan_warc(path: Path) -> Scan:
+    """Every complete record of a WARC file (gzipped per record or not).
+
+    Reading stops at a torn tail: a record with fewer bytes than its ``Content-Length``, a record
+    warcio cannot parse after good ones, or bytes after the last complete record. Everything
+    before it is returned.
+    """
+    scan = Scan(path)
+    hints: dict[str, dict[str, str]] = {}
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        scan.error = f"cannot read it ({exc.strerror})"
+        return scan
+    with handle:
+        iterator = ArchiveIterator(handle)
+        end = 0
+        try:
+            for record in iterator:
+                if not record.format.startswith("warc"):
+                    scan.error = "not a WARC file (no WARC record at the start)"
+                    return scan
+                kind = record.rec_type
+                if kind == "metadata" and record.content_type == WARC_FIELDS:
+                    refers = record.rec_headers.get_header("WARC-Concurrent-To") or ""
+                    hints[refers] = _fields(record.content_stream().read())
+                offset, length = iterator.get_record_offset(), iterator.get_record_length()
+                if getattr(record.raw_stream, "limit", 0):  # ended before its Content-Length
+                    scan.torn_at = offset
+                    break
+                try:
+                    if kind == "response":
+                        scan.captures.append(_capture(path, record, offset, length))
+                    else:
+                        scan.others[kind] += 1
+                except ValueError:  # no usable WARC-Date: cannot be ordered against others
+                    scan.others["response without a WARC-Date"] += 1
+                end = iterator.offset
+        except Exception as exc:  # warcio raises whatever its parsers hit in a damaged record
+            if not scan.captures and not scan.others:
+                scan.error = f"not a WARC file ({type(exc).__name__}: {str(exc).strip()[:80]})"
+                return scan
+            scan.torn_at = end
+        if scan.torn_at is None and end < handle.seek(0, os.SEEK_END):
+            scan.torn_at = end
+    if not scan.captures and not scan.others:
+        scan.error = "not a WARC file (no records)"
+    for capture in scan.captures:
+        capture.hints = {k: v for k, v in hints.get(capture.record_id, {}).items()
+                         if k in REPLAYED_META}
+    return scan
+
+
+@dataclass
+class Payload:
+    """A capture's bytes: the record as stored, and the HTTP message it holds."""
+
+    raw: bytes
+    status: int
+    #: Response headers that agree with ``body`` (transfer and content codings undone).
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def member(self) -> bytes:
+        """The record as one gzip member, ready to append to a ``.warc.gz`` unchanged."""
+        return self.raw if self.raw[:2] == GZIP_MAGIC else gzip.compress(self.raw + b"\r\n\r\n")
+
+
+def read_capture(capture: Capture) -> Payload:
+    """Read one capture's record from its file (a seek, then one record)."""
+    with capture.path.open("rb") as handle:
+        handle.seek(capture.offset)
+        raw = handle.read(capture.length)
+    record = next(iter(ArchiveIterator(io.BytesIO(raw))))
+    http = record.http_headers
+    body = record.content_stream().read()
+    encoding = (http.get_header("Content-Encoding") or "").lower()
+    decoded = encoding in BufferedReader.get_supported_decompressors()
+    dropped = {"content-length", "transfer-encoding"} | ({"content-encoding"} if decoded else set())
+    return Payload(raw=raw, status=capture.status or 0, body=body,
+                   headers=[(k, v) for k, v in http.headers if k.lower() not in dropped])

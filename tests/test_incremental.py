@@ -204,3 +204,25 @@ def test_progress_lines_and_a_summary_are_logged(tmp_path: Path) -> None:
                                                   "DOWNLOAD_DELAY": "0.05"})
     assert "Progress:" in result.stderr and "requests queued" in result.stderr
     assert "Crawl summary:" in result.stderr and "Verdict: OK" in result.stderr
+
+
+def test_low_field_coverage_fails_the_run_and_is_listed(tmp_path: Path) -> None:
+    with SampleSite(n=30, seed=17) as site:
+        result = crawl(site, tmp_path, settings={
+            "BLADE_FIELD_COVERAGE": json.dumps({"headline": 1.0, "subheadline": 1.0})})
+    assert result.returncode == 1
+    assert "low field coverage: subheadline" in result.stderr
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["last_crawl"]["exit_status"] == 1
+    assert any("subheadline" in p for p in manifest["last_crawl"]["problems"])
+
+
+def test_a_site_redesign_is_reported(tmp_path: Path) -> None:
+    with SampleSite(n=30, seed=18) as site:
+        assert crawl(site, tmp_path).returncode == 0
+        site.set_option("redesign", True)
+        result = crawl(site, tmp_path, "full=1")
+    assert result.returncode == 1
+    assert "probable site redesign" in result.stderr
+    records = archived(tmp_path)
+    assert all(r["crawl"]["parser_layers"]["headline"] == "wordpress" for r in records)

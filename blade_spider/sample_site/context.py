@@ -28,6 +28,8 @@ class Options:
     archives: bool = True
     robots_disallow: tuple[str, ...] = ("/wp-admin/", "/private/")
     crawl_delay: float | None = None
+    #: Serve every article in a new, stock-WordPress-like design (a site redesign).
+    redesign: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,609 @@
+"""Rebuild the archive from its raw captures, and bring in captures made elsewhere.
+
+``blade reparse`` reads every article capture in ``<output>/warc/`` again with the *current*
+parser, offline, and merges the records as a crawl would: a record whose content changed is
+replaced and its old version kept in history, an unchanged one keeps its bytes. ``--dry-run``
+writes nothing and says which fields would change, how often, with examples, so a parser change
+can be judged before it touches the archive.
+
+``blade import-warc`` adds captures made by others (a web archive, Common Crawl): only HTTP 200
+HTML responses at article URLs of the site are used; other record types (request, revisit,
+metadata), other hosts and other pages are skipped. A used capture is copied verbatim into the
+archive's own ``warc/`` (so later re-parses see it), and it never replaces a record fetched at or
+after its WARC-Date.
+
+Both take, per article URL, the newest capture; ``crawl.fetched_at`` is its WARC-Date. A post
+split with ``<!--nextpage-->`` is put together by the spider's own code from the captures of its
+continuation pages (``/slug/2/``) in the same WARCs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.http import Headers, HtmlResponse, Request
+from scrapy.responsetypes import responsetypes
+
+from blade_spider.archive import STATE, Archive, ArchiveLocked, record_sha256
+from blade_spider.cli import changed_fields, project_settings
+from blade_spider.extract import NotAnArticle, extract_article
+from blade_spider.health import DEGRADED, FATAL, OK
+from blade_spider.items import Article
+from blade_spider.pipelines import NormalisePipeline
+from blade_spider.schema import schema_errors
+from blade_spider.spiders.blade import BladeSpider
+from blade_spider.state import ArticleState, StateStore
+from blade_spider.urls import ARTICLE_PATH, LIVE_BASE_URL, SiteHosts
+from blade_spider.warc import (
+    DEFAULT_MAX_BYTES,
+    WARC_DIR,
+    Capture,
+    Payload,
+    Scan,
+    WarcAppender,
+    read_capture,
+    scan_warc,
+    warcinfo,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Records merged per batch (as the crawl's ``BLADE_FLUSH_ITEMS``): bounds memory on big archives.
+BATCH = 500
+#: Examples shown per changed field, and the length values are cut to.
+EXAMPLES_PER_FIELD = 3
+CLIP = 70
+#: Record types every WARC has besides responses: not worth reporting as skipped.
+BOOKKEEPING = frozenset({"warcinfo", "request", "metadata"})
+
+#: Where a capture used for a record is, for ``crawl.warc``: ``{"file", "offset", "record_id"}``.
+Locate = Callable[[Capture, Payload], dict[str, Any]]
+
+
+class _Unusable(Exception):
+    """A capture that yields no record for an expected reason (counted, not a problem)."""
+
+
+class _Incomplete(Exception):
+    """A multi-page post whose continuation pages were not all captured (a problem)."""
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _clip(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= CLIP else text[: CLIP - 1] + "…"
+
+
+def _url_day(url: str) -> date | None:
+    match = ARTICLE_PATH.match(urlsplit(url).path)
+    try:
+        return date(int(match["y"]), int(match["m"]), int(match["d"])) if match else None
+    except ValueError:
+        return None
+
+
+def _is_html(content_type: str, url: str) -> bool:
+    headers = Headers({"Content-Type": content_type} if content_type else {})
+    return issubclass(responsetypes.from_args(headers=headers, url=url), HtmlResponse)
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+@dataclass
+class FieldChange:
+    """One example of a changed field, values as JSON cut to :data:`CLIP` characters."""
+
+    id: str
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class RunReport:
+    """What a re-parse or an import did (or, dry, would do)."""
+
+    files: int = 0
+    #: Response records read, and the article pages among them that were chosen for parsing.
+    captures: int = 0
+    candidates: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    #: Changed records per field, and a few examples of each.
+    fields: Counter[str] = field(default_factory=Counter)
+    examples: list[FieldChange] = field(default_factory=list)
+    #: Captures that gave no record, by reason: expected, not errors.
+    skipped: Counter[str] = field(default_factory=Counter)
+    #: What went wrong (the run is partial); notes are worth knowing but fine.
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def read(self, scan: Scan, index: CaptureIndex, torn_is_problem: bool) -> None:
+        """Count one scanned file and index its captures."""
+        self.files += 1
+        if scan.error:
+            self.problems.append(f"{scan.path}: {scan.error}")
+            return
+        if scan.torn_at is not None:
+            message = (f"{scan.path}: incomplete record at byte {scan.torn_at} (a write was cut "
+                       "short): it and anything after it skipped")
+            (self.problems if torn_is_problem else self.notes).append(message)
+        for kind, count in scan.others.items():
+            if kind not in BOOKKEEPING:
+                self.skipped[f"{kind} record"] += count
+        for capture in scan.captures:
+            self.captures += 1
+            reason = index.add(capture)
+            if reason:
+                self.skipped[reason] += 1
+        self.candidates = len(index.pages)
+
+    def note_change(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        for name in changed_fields(old, new):
+            self.fields[name] += 1
+            if self.fields[name] <= EXAMPLES_PER_FIELD:
+                self.examples.append(FieldChange(new["id"], name, _clip(old.get(name)),
+                                                 _clip(new.get(name))))
+
+    def outcome_lines(self) -> list[str]:
+        lines = [f"new {self.new} | updated {self.updated} | unchanged {self.unchanged}"]
+        if self.fields:
+            lines.append("changed fields: " + ", ".join(
+                f"{name} {count}" for name, count in self.fields.most_common()))
+            lines += [f"  {e.id} {e.field}: {e.old} → {e.new}" for e in self.examples]
+        if self.skipped:
+            lines.append("skipped: " + ", ".join(
+                f"{reason} {count}" for reason, count in sorted(self.skipped.items())))
+        return lines
+
+
+@dataclass
+class ReparseReport(RunReport):
+    """What :func:`reparse` did; with ``dry_run`` the counts say what it would do."""
+
+    dry_run: bool = False
+
+    @property
+    def status(self) -> int:
+        """0 ok, 1 some captures could not be turned into records, 2 nothing to re-parse."""
+        if not self.captures:
+            return FATAL
+        return DEGRADED if self.problems else OK
+
+    def summary(self) -> str:
+        if not self.files:
+            return "no WARC files: nothing to re-parse (crawl with BLADE_WARC_ENABLED on first)"
+        head = (f"re-parsed {self.candidates} article captures from {self.files} WARC files"
+                + (" (dry run: nothing written)" if self.dry_run else ""))
+        if self.dry_run:
+            head += f"; {self.new + self.updated} records would change"
+        return "\n".join([head, *self.outcome_lines()])
+
+
+@dataclass
+class ImportReport(RunReport):
+    """What :func:`import_warc` did; ``copied`` are the archive's new ``warc/`` files."""
+
+    copied: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> int:
+        """0 ok, 1 some input was unreadable or unusable, 2 no article capture in the input."""
+        if not self.candidates:
+            return FATAL
+        return DEGRADED if self.problems else OK
+
+    def summary(self) -> str:
+        head = (f"read {self.captures} responses in {self.files} files, "
+                f"{self.candidates} article captures")
+        if not self.candidates:
+            return head + ": nothing to import"
+        lines = [head, *self.outcome_lines()]
+        if self.copied:
+            lines.append(f"captures copied to {', '.join(self.copied)}")
+        return "\n".join(lines)
+
+
+# --- choosing captures --------------------------------------------------------------------------
+
+def _page_number(site: SiteHosts, url: str, canonical: str) -> int | None:
+    """1 for the article page itself (or its AMP copy), N for continuation page ``/slug/N/``,
+    ``None`` for other variants (``/comment-page-2/`` shows the article with other comments)."""
+    path = urlsplit(site.normalize(url) or url).path
+    suffix = path[len(urlsplit(canonical).path):].strip("/")
+    if suffix in ("", "amp"):
+        return 1
+    return int(suffix) if suffix.isdigit() else None
+
+
+class CaptureIndex:
+    """The captures a run uses: the newest per article URL, and the continuation pages."""
+
+    def __init__(self, site: SiteHosts, mirrors: bool) -> None:
+        self.site = site
+        self.mirrors = mirrors
+        self.pages: dict[str, Capture] = {}
+        self.continued: dict[str, list[Capture]] = defaultdict(list)
+
+    def site_for(self, url: str) -> SiteHosts | None:
+        """The site ``url`` belongs to. With ``mirrors`` (the archive's own captures), a capture
+        of another host was made by crawling a copy of the site (``-a base_url``) and is read as
+        that copy, as the spider read it."""
+        if self.site.owns(url):
+            return self.site
+        parts = urlsplit(url)
+        if self.mirrors and parts.scheme in ("http", "https") and parts.netloc:
+            return replace(self.site, base_url=f"{parts.scheme}://{parts.netloc}")
+        return None
+
+    def add(self, capture: Capture) -> str | None:
+        """Index ``capture``; returns why a capture is not used (``None`` when all are)."""
+        if capture.status != 200:
+            return "not HTTP 200"
+        if not _is_html(capture.content_type, capture.url):
+            return "not HTML"
+        site = self.site_for(capture.url)
+        if site is None:
+            return "another host"
+        canonical = site.article_url(capture.url)
+        page = _page_number(site, capture.url, canonical) if canonical else None
+        if canonical is None or page is None:
+            return "not an article URL"
+        if page > 1:
+            self.continued[site.normalize(capture.url) or capture.url].append(capture)
+            return None
+        current = self.pages.get(canonical)
+        if current is not None and _instant(current.date) > _instant(capture.date):
+            return "older capture of the same URL"
+        self.pages[canonical] = capture
+        return None if current is None else "older capture of the same URL"
+
+    def articles(self, since: date | None = None) -> list[tuple[str, Capture]]:
+        """(canonical URL, capture) in URL order, so that a batch touches few partitions. With
+        ``since``, URLs dated before the day before are left out: the URL's date is the local
+        publication day, and the exact test is on the parsed record."""
+        chosen = sorted(self.pages.items())
+        if since is None:
+            return chosen
+        earliest = since - timedelta(days=1)
+        return [(url, c) for url, c in chosen if (_url_day(url) or since) >= earliest]
+
+    def continuation(self, url: str, near: Capture) -> Capture | None:
+        """The capture of continuation page ``url`` nearest in time to page 1's (the one the
+        same crawl fetched)."""
+        site = self.site_for(url)
+        found = self.continued.get((site.normalize(url) if site else None) or url, [])
+        return min(found, key=lambda c: abs(_instant(c.date) - _instant(near.date)),
+                   default=None)
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+class _Replay:
+    """Parse captures as the spider parsed the responses: same response class, headers, URL and
+    request meta (discovery hints, ``fetched_at``, ``warc``)."""
+
+    def __init__(self, index: CaptureIndex, locate: Locate) -> None:
+        self.index = index
+        self.locate = locate
+        self.spiders: dict[SiteHosts, BladeSpider] = {}
+
+    def spider(self, site: SiteHosts) -> BladeSpider:
+        """A spider for its continuation-page code only (it needs nothing but ``site``)."""
+        if site not in self.spiders:
+            spider = BladeSpider(base_url=site.base_url)
+            spider.site = site
+            self.spiders[site] = spider
+        return self.spiders[site]
+
+    def response(self, capture: Capture) -> HtmlResponse:
+        payload = read_capture(capture)
+        headers = Headers()
+        for name, value in payload.headers:
+            headers.appendlist(name, value)
+        response_class = responsetypes.from_args(headers=headers, url=capture.url,
+                                                 body=payload.body)
+        if not issubclass(response_class, HtmlResponse):
+            raise _Unusable("not HTML")
+        meta = {**capture.hints, "fetched_at": capture.date,
+                "warc": self.locate(capture, payload)}
+        return response_class(url=capture.url, status=payload.status, headers=headers,
+                              body=payload.body, request=Request(capture.url, meta=meta))
+
+    def article(self, capture: Capture) -> Article:
+        """The capture's article; raises NotAnArticle, _Unusable or _Incomplete."""
+        site = self.index.site_for(capture.url) or self.index.site
+        response = self.response(capture)
+        article = extract_article(response, site)
+        spider = self.spider(site)
+        pages = spider.continuation_pages(response, article)
+        for number, url in enumerate(pages, start=1):
+            page = self.index.continuation(url, capture)
+            if page is None:
+                raise _Incomplete(f"{capture.url}: continuation page {url} was not captured")
+            for _ in spider.parse_continuation(self.response(page), article, pages[number:]):
+                pass  # it adds the page to ``article`` and yields what the spider would do next
+        return article
+
+
+# --- merging --------------------------------------------------------------------------------
+
+class _Rebuild:
+    """Collect re-parsed records and merge them in batches, or (dry) only compare them."""
+
+    def __init__(self, archive: Archive, state: StateStore | None, report: RunReport,
+                 dry_run: bool, newer_only: bool) -> None:
+        self.archive = archive
+        self.state = state
+        self.report = report
+        self.dry_run = dry_run
+        self.newer_only = newer_only
+        self.taken: dict[str, datetime] = {}
+        self.batch: dict[str, dict[str, Any]] = {}
+
+    def known(self, article_id: str | None = None, url: str | None = None) -> ArticleState | None:
+        if self.state is None:
+            return None
+        return self.state.get(article_id) if article_id else self.state.by_url(url or "")
+
+    def stale(self, capture: Capture, known: ArticleState | None) -> str | None:
+        """Why ``capture`` must not replace the archived record (``None`` when it may)."""
+        if known is None:
+            return None
+        when = _instant(capture.date)
+        if known.gone_at and when <= _instant(known.gone_at):
+            return "article gone since the capture"
+        if known.fetched_at:
+            fetched = _instant(known.fetched_at)
+            if when < fetched or (self.newer_only and when == fetched):
+                return "archived record is as new or newer"
+        return None
+
+    def add(self, article: Article, capture: Capture, since: date | None) -> None:
+        if since and (article.published or "")[:10] < since.isoformat():
+            self.report.skipped["published before --since"] += 1
+            return
+        when = _instant(capture.date)
+        reason = self.stale(capture, self.known(article.id))
+        if article.id in self.taken and self.taken[article.id] > when:
+            reason = "older capture of the same article"
+        if reason:
+            self.report.skipped[reason] += 1
+            return
+        record = NormalisePipeline().process_item(article)
+        errors = schema_errors(record)
+        if errors:
+            self.report.problems.append(f"{capture.url}: invalid record: {'; '.join(errors[:3])}")
+            return
+        self.taken[record["id"]] = when
+        self.batch[record["id"]] = record
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def archived(self, article_id: str, partitions: dict[str, dict[str, Any]]) -> Any:
+        known = self.known(article_id)
+        if known is None:
+            return None
+        if known.partition not in partitions:
+            partitions[known.partition] = {
+                r["id"]: r for r in self.archive.read_partition(known.partition)}
+        return partitions[known.partition].get(article_id)
+
+    def flush(self) -> None:
+        """Compare the batch with the archive (field by field), then merge it unless dry."""
+        records = list(self.batch.values())
+        self.batch.clear()
+        if not records:
+            return
+        partitions: dict[str, dict[str, Any]] = {}
+        outcome: Counter[str] = Counter()
+        for record in records:
+            old = self.archived(record["id"], partitions)
+            if old is None:
+                outcome["new"] += 1
+            elif record_sha256(old) == record_sha256(record) and not old["crawl"].get("gone_at"):
+                outcome["unchanged"] += 1
+            else:
+                outcome["updated"] += 1
+                self.report.note_change(old, record)
+        if not self.dry_run:
+            assert self.state is not None
+            outcome = Counter(self.archive.merge(records, self.state).counts())
+            self.archive.write_manifest()
+        self.report.new += outcome["new"]
+        self.report.updated += outcome["updated"]
+        self.report.unchanged += outcome["unchanged"]
+
+
+def _merge_journal(archive: Archive, state: StateStore) -> None:
+    """Merge what a killed crawl left unmerged first, as the next crawl would: replayed later, it
+    would put the old parser's records back over this run's."""
+    leftover = archive.journal_entries()
+    if leftover:
+        logger.warning("Merging %d records a killed crawl had not yet archived", len(leftover))
+        archive.merge(leftover, state)
+        archive.write_manifest()
+        archive.journal_clear()
+
+
+def _run(archive: Archive, index: CaptureIndex, report: RunReport, locate: Locate, *,
+         dry_run: bool, newer_only: bool, since: date | None = None) -> None:
+    """Parse the chosen captures and merge (or compare) their records."""
+    if not dry_run:
+        archive.lock()
+    state = None
+    try:
+        # A dry run never creates the state store: with none, every record would be new.
+        if not dry_run or archive.path(STATE).exists():
+            state = StateStore(archive.path(STATE))
+        if state is not None and not dry_run:
+            _merge_journal(archive, state)
+        replay = _Replay(index, locate)
+        rebuild = _Rebuild(archive, state, report, dry_run, newer_only)
+        for canonical, capture in index.articles(since):
+            reason = rebuild.stale(capture, rebuild.known(url=canonical))
+            if reason:  # known by URL to be superseded: not even read
+                report.skipped[reason] += 1
+                continue
+            try:
+                article = replay.article(capture)
+            except NotAnArticle as exc:
+                report.skipped[f"not an article ({exc.reason})"] += 1
+            except _Unusable as exc:
+                report.skipped[str(exc)] += 1
+            except _Incomplete as exc:
+                report.problems.append(str(exc))
+            except Exception as exc:  # a broken capture must not stop the run (as in the crawl)
+                logger.exception("Parse failure on %s", capture.url)
+                report.problems.append(f"{capture.url}: {type(exc).__name__}: {exc}")
+            else:
+                rebuild.add(article, capture, since)
+        rebuild.flush()
+    finally:
+        if state is not None:
+            state.close()
+        if not dry_run:
+            archive.unlock()
+
+
+# --- the two operations ---------------------------------------------------------------------
+
+def reparse(output_dir: str | Path, since: date | str | None = None, dry_run: bool = False,
+            site: SiteHosts | None = None) -> ReparseReport:
+    """Rebuild the archive's records from its WARC captures with the current parser, offline.
+
+    ``since`` (a date or ``YYYY-MM-DD``) limits it to articles published on or after that day;
+    ``dry_run`` writes nothing and reports what would change; ``site`` is the site the captures
+    are of (default: the live Blade; captures of a mirror are read as that mirror). Raises
+    :class:`~blade_spider.archive.ArchiveLocked` when a crawl is writing the archive.
+    """
+    archive = Archive(output_dir)
+    since_day = date.fromisoformat(since) if isinstance(since, str) else since
+    report = ReparseReport(dry_run=dry_run)
+    index = CaptureIndex(site or SiteHosts(), mirrors=True)
+    for path in sorted(archive.path(WARC_DIR).glob("*.warc.gz")):
+        report.read(scan_warc(path), index, torn_is_problem=False)
+    if not index.pages:
+        return report
+
+    def locate(capture: Capture, payload: Payload) -> dict[str, Any]:
+        return {"file": capture.path.relative_to(archive.root).as_posix(),
+                "offset": capture.offset, "record_id": capture.record_id}
+
+    _run(archive, index, report, locate, dry_run=dry_run, newer_only=False, since=since_day)
+    return report
+
+
+def import_warc(output_dir: str | Path, files: Iterable[str | Path],
+                site: SiteHosts | None = None) -> ImportReport:
+    """Add the article captures of WARC files made elsewhere to the archive.
+
+    Only HTTP 200 HTML responses at article URLs of ``site`` (default: the live Blade) are used,
+    the newest per URL; each is copied verbatim into ``<output>/warc/import-….warc.gz`` and parsed
+    like a crawled page, with ``crawl.fetched_at`` its WARC-Date. A capture never replaces a
+    record fetched at or after that date. Raises :class:`~blade_spider.archive.ArchiveLocked`
+    when a crawl is writing the archive.
+    """
+    archive = Archive(output_dir)
+    paths = [Path(f) for f in files]
+    report = ImportReport()
+    index = CaptureIndex(site or SiteHosts(), mirrors=False)
+    for path in paths:
+        report.read(scan_warc(path), index, torn_is_problem=True)
+    if not index.pages:
+        return report
+    appender = WarcAppender(
+        archive.root, "import", DEFAULT_MAX_BYTES,
+        warcinfo("Article captures copied verbatim by blade import-warc from: "
+                 + ", ".join(p.name for p in paths)))
+
+    def locate(capture: Capture, payload: Payload) -> dict[str, Any]:
+        relative, offset = appender.append(payload.member())
+        return {"file": relative, "offset": offset, "record_id": capture.record_id}
+
+    try:
+        _run(archive, index, report, locate, dry_run=False, newer_only=True)
+    finally:
+        appender.close()
+    report.copied = appender.files
+    return report
+
+
+# --- command line ---------------------------------------------------------------------------
+
+def _site(settings: Any) -> SiteHosts:
+    return SiteHosts(LIVE_BASE_URL, tuple(settings.getlist("BLADE_SITE_ALIASES")))
+
+
+def _finish(report: ReparseReport | ImportReport) -> int:
+    print(report.summary())
+    for line in report.notes:
+        print(f"note: {line}", file=sys.stderr)
+    for line in report.problems:
+        print(f"problem: {line}", file=sys.stderr)
+    return report.status
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        print(f"blade reparse: bad --since {args.since!r}: expected a date like 2017-09-05",
+              file=sys.stderr)
+        return FATAL
+    settings = project_settings(args.output, args.set)
+    try:
+        report = reparse(settings.get("BLADE_OUTPUT_DIR"), since, args.dry_run, _site(settings))
+    except ArchiveLocked as exc:
+        print(f"blade: {exc}", file=sys.stderr)
+        return FATAL
+    return _finish(report)
+
+
+def cmd_import_warc(args: argparse.Namespace) -> int:
+    settings = project_settings(args.output, args.set)
+    try:
+        report = import_warc(settings.get("BLADE_OUTPUT_DIR"), args.files, _site(settings))
+    except ArchiveLocked as exc:
+        print(f"blade: {exc}", file=sys.stderr)
+        return FATAL
+    return _finish(report)
+
+
+def register(subparsers: Any) -> None:
+    """Add ``blade reparse`` and ``blade import-warc`` to the ``blade`` command's subparsers."""
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--output", "-o", help="archive directory (default: output)")
+        sub.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                         help="a Scrapy setting, e.g. -s BLADE_SITE_ALIASES=washingtonblade.com")
+
+    sub = subparsers.add_parser(
+        "reparse", help="rebuild the records from the archive's WARC captures with the "
+                        "current parser (offline)")
+    common(sub)
+    sub.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
+    sub.add_argument("--dry-run", action="store_true",
+                     help="write nothing; show which fields would change, with examples")
+    sub.set_defaults(func=cmd_reparse)
+
+    sub = subparsers.add_parser(
+        "import-warc", help="add article pages from WARC files made elsewhere (web archives, "
+                            "Common Crawl); never replaces a newer record")
+    common(sub)
+    sub.add_argument("files", nargs="+", metavar="FILE", help="WARC files (.warc or .warc.gz)")
+    sub.set_defaults(func=cmd_import_warc)
