@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -61,10 +62,19 @@ def record_sha256(record: dict[str, Any]) -> str:
     return hashlib.sha256(dumps(content).encode("utf-8")).hexdigest()
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})")
+
+
 def partition_of(record: dict[str, Any]) -> str:
-    """``articles/YYYY/YYYY-MM.jsonl`` from the publication date (site-local month)."""
-    published = str(record.get("published") or "")
-    year, month = (published[:4], published[5:7]) if len(published) >= 7 else ("0000", "00")
+    """``articles/YYYY/YYYY-MM.jsonl`` from the publication date (site-local month).
+
+    Only digits taken from the date reach the path, so nothing a page says can make the archive
+    write outside its directory.
+    """
+    match = _MONTH.match(str(record.get("published") or ""))
+    year, month = match.groups() if match else ("0000", "00")
     return f"{ARTICLES_DIR}/{year}/{year}-{month}.jsonl"
 
 
@@ -92,6 +102,7 @@ def atomic_write(path: Path, lines: Iterable[str]) -> str:
                 tmp.write(data)
             tmp.flush()
             os.fsync(tmp.fileno())
+        os.chmod(tmp_name, 0o666 & ~_UMASK)  # mkstemp makes 0600; archives are shared
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

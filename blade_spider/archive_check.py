@@ -248,7 +248,13 @@ def _check_manifest(archive: Archive, scan: _Scan) -> None:
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         scan.add("manifest", MANIFEST, "not a valid manifest (unreadable JSON or no files)")
         return
-    listed, actual = manifest["files"], archive.scan_files()
+    try:
+        actual = archive.scan_files()
+    except UnicodeDecodeError:
+        scan.add("manifest", MANIFEST, "cannot be compared with files that are not UTF-8 "
+                                       "(repair their damaged lines first)")
+        return
+    listed = manifest["files"]
     for relative in sorted(set(listed) | set(actual)):
         entry, real = listed.get(relative), actual.get(relative)
         if entry is None:
@@ -423,7 +429,9 @@ def validate_archive(path: str | Path = "output", repair: bool = False) -> Repor
     """Check the archive at ``path`` and, with ``repair``, rebuild what can be rebuilt.
 
     Repair takes the archive's lock (raises :class:`blade_spider.archive.ArchiveLocked` while a
-    crawl runs) and re-checks afterwards: the report's ``problems`` are what remains.
+    crawl runs) and re-checks afterwards: the report's ``problems`` are what remains. A plain
+    check takes no lock, so one made while a crawl is merging may see the manifest a moment
+    behind the files.
     """
     archive = Archive(path)
     if not archive.root.is_dir():
@@ -463,7 +471,9 @@ def register(subparsers: Any) -> None:
     validate = subparsers.add_parser(
         "validate", help="check the archive against its schema, manifest and state; "
                          "--repair rebuilds what can be rebuilt")
-    validate.add_argument("--output", "-o", help="archive directory (default: output)")
+    from blade_spider.cli import common
+
+    common(validate)
     validate.add_argument("--repair", action="store_true",
                           help="fix duplicates, misplaced or unsorted records, damaged lines, "
                                "the manifest and the state (never deletes a record)")

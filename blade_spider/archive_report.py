@@ -196,5 +196,7 @@ def register(subparsers: Any) -> None:
     """Add ``blade stats`` to the ``blade`` command's subparsers."""
     stats = subparsers.add_parser(
         "stats", help="what the archive holds: articles per year, sections, authors, coverage")
-    stats.add_argument("--output", "-o", help="archive directory (default: output)")
+    from blade_spider.cli import common
+
+    common(stats)
     stats.set_defaults(func=cmd_stats)

@@ -31,9 +31,9 @@ def _is_role(part: str) -> bool:
 #: Author links that name the person inside a phrase ("View all of X's posts").
 _LINK_PHRASES = (
     re.compile(r"^view all (?:of )?(?P<name>.+?)(?:'s|’s) posts\.?$", re.IGNORECASE),
-    re.compile(r"^(?:view all |more )?(?:posts|articles|stories) by (?P<name>.+?)\.?$",
+    re.compile(r"^(?:view all |more )?(?:posts|articles|stories) by (?P<name>.+)$",
                re.IGNORECASE),
-    re.compile(r"^more from (?P<name>.+?)\.?$", re.IGNORECASE),
+    re.compile(r"^more from (?P<name>.+)$", re.IGNORECASE),
 )
 
 

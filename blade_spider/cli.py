@@ -4,6 +4,8 @@
 ``blade fetch``  re-scrape named article URLs and update them in place, showing what changed
 ``blade retry``  re-attempt the URLs listed in ``output/failures.jsonl``
 ``blade demo``   serve the bundled sample site on 127.0.0.1 and crawl it (offline quick start)
+``blade stats``, ``blade validate [--repair]``, ``blade export``  read and check the archive
+``blade reparse``, ``blade import-warc``  rebuild records from WARC captures, offline
 
 Plain ``scrapy crawl blade -a ...`` keeps working; ``blade`` only chooses arguments and settings,
 reads the crawl's outcome, and turns it into messages and an exit status (0 ok, 1 degraded,
@@ -212,13 +214,17 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return max(status, outcome.status if outcome.records else status)
 
 
+#: Failures of a single article page (fetch, parse, validation) that a retry can fix.
+RETRY_STAGES = ("article", "parse", "validate")
+
+
 def cmd_retry(args: argparse.Namespace) -> int:
     from blade_spider.archive import Archive, atomic_write, dumps, read_jsonl
 
     settings = project_settings(args.output, args.set)
     archive = Archive(settings.get("BLADE_OUTPUT_DIR"))
     failures = read_jsonl(archive.path("failures.jsonl"))
-    urls = list(dict.fromkeys(f["url"] for f in failures if f.get("stage") == "article"))
+    urls = list(dict.fromkeys(f["url"] for f in failures if f.get("stage") in RETRY_STAGES))
     if not urls:
         print("blade retry: no failed article URLs to retry")
         return OK
@@ -254,14 +260,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # --- parser -----------------------------------------------------------------------------
 
+def common(sub: argparse.ArgumentParser) -> None:
+    """Options every subcommand takes: the archive directory and Scrapy settings."""
+    sub.add_argument("--output", "-o", help="archive directory (default: output)")
+    sub.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                     help="a Scrapy setting, e.g. -s BLADE_CONTACT=me@example.org")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="blade", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-
-    def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--output", "-o", help="archive directory (default: output)")
-        sub.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                         help="a Scrapy setting, e.g. -s BLADE_CONTACT=me@example.org")
 
     crawl = commands.add_parser("crawl", help="archive the site: full first run, then "
                                               "only what is new or changed")
@@ -292,6 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8088)
     demo.add_argument("--articles", type=int, default=30)
     demo.set_defaults(func=cmd_demo)
+
+    # Imported here: these modules import this one (settings, options).
+    from blade_spider import archive_check, archive_report, export, reparse
+
+    for module in (export, archive_report, archive_check, reparse):
+        module.register(commands)
     return parser
 
 

@@ -29,4 +29,5 @@ class MirrorContract(Contract):
             target, mirror = urlsplit(args["url"]), urlsplit(base)
             args["url"] = urlunsplit((mirror.scheme, mirror.netloc, target.path, target.query, ""))
             args["dont_filter"] = True
+            args["meta"] = {**(args.get("meta") or {}), "allow_offsite": True}  # Scrapy opt-out
         return args

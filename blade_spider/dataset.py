@@ -12,7 +12,6 @@ nothing but the standard library.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -95,7 +94,7 @@ def load_articles(
             continue
         try:
             records = archive.read_partition(relative)
-        except json.JSONDecodeError as exc:
+        except ValueError as exc:  # a torn line, or bytes that are not UTF-8
             raise ValueError(f"{archive.path(relative)} is not valid JSON Lines ({exc}); "
                              f"`blade validate --output {archive.root} --repair` repairs "
                              "it") from exc

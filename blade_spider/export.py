@@ -219,7 +219,9 @@ def register(subparsers: Any) -> None:
     """Add ``blade export`` to the ``blade`` command's subparsers."""
     export = subparsers.add_parser(
         "export", help="write the archive (or a slice of it) as one Parquet or CSV file")
-    export.add_argument("--output", "-o", help="archive directory (default: output)")
+    from blade_spider.cli import common
+
+    common(export)
     export.add_argument("--format", required=True, choices=FORMATS,
                         help="parquet (typed, nested columns) or csv (nested fields as JSON)")
     export.add_argument("--out", required=True, metavar="FILE", help="file to write")

@@ -29,6 +29,7 @@ from blade_spider.text import normalize_space, single_line
 from blade_spider.urls import SiteHosts, url_id
 
 _SITE_NAME = re.compile(r"\s+[-|–—:]\s+(?:The\s+)?Washington Blade\b.*$", re.IGNORECASE)
+_SITE_TITLE = re.compile(r"^(?:the\s+)?washington blade\s*(?:[:|–—-].*)?$", re.IGNORECASE)
 _RELATED_LINE = re.compile(
     r"^(?:RELATED|READ MORE|MORE|SEE ALSO|ALSO READ|READ ALSO)\s*:", re.IGNORECASE
 )
@@ -46,7 +47,10 @@ def clean_line(value: Any) -> str | None:
 
 
 def strip_site_name(value: str) -> str | None:
-    """``Headline - Washington Blade: LGBTQ News...`` → ``Headline``."""
+    """``Headline - Washington Blade: LGBTQ News...`` → ``Headline``; the bare site title (what
+    a page without a headline shows in ``<title>``) is no headline at all."""
+    if _SITE_TITLE.match(value):
+        return None
     stripped = _SITE_NAME.sub("", value).strip()
     return stripped if 0 < len(stripped) <= _MAX_HEADLINE else None
 

@@ -19,8 +19,10 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.http import Response
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
 from scrapy.utils.httpobj import urlparse_cached
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +63,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return min(pause, self.cap)
 
     def _slow_down_site(self, request: Request, pause: float) -> None:
-        """After a 429 the site asked everyone to wait: slow the whole slot, not one request."""
+        """After a 429 the site asked everyone to wait: the whole slot keeps at least that delay
+        between requests for as long as it asked (then its usual pace comes back)."""
         downloader = self.crawler.engine.downloader if self.crawler.engine else None
         if downloader is None:
             return
         slot = downloader.slots.get(downloader.get_slot_key(request))
-        if slot is not None and slot.delay < pause:
-            slot.delay = pause
+        if slot is None or slot.delay >= pause:
+            return
+        usual, slot.delay = slot.delay, pause
+
+        def restore() -> None:
+            if slot.delay == pause:  # unless AutoThrottle or another 429 changed it since
+                slot.delay = usual
+
+        asyncio.get_running_loop().call_later(pause, restore)
 
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
@@ -132,3 +142,53 @@ class CrawlDelayMiddleware:
         slot = downloader.slots.get(downloader.get_slot_key(request))
         if slot is not None and slot.delay < delay:
             slot.delay = delay
+
+
+class SameSiteMiddleware:
+    """Never leave the site, whatever a redirect says.
+
+    Scrapy's OffsiteMiddleware lets ``dont_filter`` requests through, and article requests carry
+    ``dont_filter`` (the spider deduplicates them itself), so a redirect to another host is
+    stopped here instead, where it becomes a recorded failure of the article.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SameSiteMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        site = getattr(self.crawler.spider, "site", None)
+        if request.meta.get("allow_offsite") or site is None:  # as Scrapy's OffsiteMiddleware
+            return
+        if not site.owns(request.url):
+            self.crawler.stats.inc_value("blade/offsite_blocked")
+            raise IgnoreRequest(f"offsite redirect to {request.url} not followed")
+
+
+class WesternFallbackEncodingMiddleware:
+    """Read an undeclared, non-UTF-8 page as Windows-1252, as browsers do for English pages.
+
+    Scrapy guesses the encoding of a page that declares none with charset-normalizer, which can
+    take an English Windows-1252 page for Central European ``cp1250`` (``São`` → ``Săo``). The
+    HTML standard's fallback for English is windows-1252; old Blade pages need exactly that.
+    """
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        if not isinstance(response, TextResponse) or declares_encoding(response):
+            return response
+        try:
+            response.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return response.replace(encoding="cp1252")
+        return response
+
+
+def declares_encoding(response: TextResponse) -> bool:
+    """True when the page names its encoding (HTTP header, BOM or ``<meta charset>``)."""
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    return bool(http_content_type_encoding(content_type) or read_bom(response.body)[0]
+                or html_body_declared_encoding(response.body))

@@ -8,6 +8,7 @@ archive pipeline, which updates the state and logs.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from pathlib import Path
@@ -20,11 +21,13 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
 from blade_spider import SCHEMA_VERSION
-from blade_spider.archive import Archive, ArchiveLocked, append_line
+from blade_spider.archive import Archive, ArchiveLocked, append_line, atomic_write
+from blade_spider.archive_report import write_output_readme
 from blade_spider.items import Article, ArticleGone, ArticleUnchanged, FetchFailure
 from blade_spider.monitors import template_shares
 from blade_spider.schema import article_schema, schema_errors
 from blade_spider.state import StateStore, utc_now
+from blade_spider.urls import original_url
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +36,6 @@ RECORD_KEYS = tuple(article_schema()["properties"])
 IMAGE_KEYS = ("url", "alt", "caption", "credit", "featured")
 COMMENT_KEYS = ("id", "parent_id", "author", "published", "text")
 BLOCK_KEYS = ("type", "text")
-
-
-def original_url(request: Request) -> str:
-    """The URL a request was made for, before any redirect."""
-    return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
 def output_dir(crawler: Crawler) -> Path:
@@ -54,6 +52,7 @@ class ValidatePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.rejects = output_dir(crawler) / "rejects.jsonl"
+        self.failures = output_dir(crawler) / "failures.jsonl"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
@@ -67,8 +66,13 @@ class ValidatePipeline:
         if errors:
             field = errors[0].split(":", 1)[0].split("/", 1)[0]
             self.crawler.stats.inc_value(f"blade/rejected/{field}")
+            now = utc_now()
             append_line(self.rejects, {"url": record.get("url"), "id": record.get("id"),
-                                       "reasons": errors, "time": utc_now()})
+                                       "reasons": errors, "time": now})
+            request_url = (record.get("crawl") or {}).get("request_url") or record.get("url")
+            append_line(self.failures, {"url": request_url, "stage": "validate",
+                                        "reason": errors[0], "time": now, "attempt": 1,
+                                        "status": (record.get("crawl") or {}).get("http_status")})
             raise DropItem(f"invalid record {record.get('url')}: {'; '.join(errors[:3])}")
         return item
 
@@ -228,12 +232,19 @@ class ArchivePipeline:
             self.stats.set_value("blade/archive_articles", self.state.count())
             self.stats.set_value("blade/crawl_id", self.crawl_id)
             summary = self.summary()
-            self.archive.write_manifest(last_crawl=summary)
+            manifest = self.archive.write_manifest(last_crawl=summary)
+            write_output_readme(self.archive.root, manifest)
+            self.write_schema()
             # "closing" until the end-of-crawl checks give their verdict (CrawlReport).
             self.state.finish_crawl(self.crawl_id, "closing", summary)
         finally:
             self.state.close()
             self.archive.unlock()
+
+    def write_schema(self) -> None:
+        """A copy of the record's JSON Schema beside the data, for researchers."""
+        schema = json.dumps(article_schema(), ensure_ascii=False, indent=2)
+        atomic_write(self.archive.path("schema.json"), [schema])
 
     def summary(self) -> dict[str, Any]:
         stats = self.stats.get_stats()

@@ -87,12 +87,15 @@ def _clip(value: Any) -> str:
     return text if len(text) <= CLIP else text[: CLIP - 1] + "…"
 
 
-def _url_day(url: str) -> date | None:
+def _dated_before(url: str, since: date) -> bool:
+    """The article URL's date is before the day before ``since``: a cheap test that spares
+    parsing. The URL's date is the local publication day; the exact test is on the record."""
     match = ARTICLE_PATH.match(urlsplit(url).path)
     try:
-        return date(int(match["y"]), int(match["m"]), int(match["d"])) if match else None
+        day = date(int(match["y"]), int(match["m"]), int(match["d"])) if match else since
     except ValueError:
-        return None
+        return False
+    return day < since - timedelta(days=1)
 
 
 def _is_html(content_type: str, url: str) -> bool:
@@ -187,7 +190,7 @@ class ReparseReport(RunReport):
     def summary(self) -> str:
         if not self.files:
             return "no WARC files: nothing to re-parse (crawl with BLADE_WARC_ENABLED on first)"
-        head = (f"re-parsed {self.candidates} article captures from {self.files} WARC files"
+        head = (f"{self.candidates} article captures in {self.files} WARC files"
                 + (" (dry run: nothing written)" if self.dry_run else ""))
         if self.dry_run:
             head += f"; {self.new + self.updated} records would change"
@@ -272,16 +275,6 @@ class CaptureIndex:
         self.pages[canonical] = capture
         return None if current is None else "older capture of the same URL"
 
-    def articles(self, since: date | None = None) -> list[tuple[str, Capture]]:
-        """(canonical URL, capture) in URL order, so that a batch touches few partitions. With
-        ``since``, URLs dated before the day before are left out: the URL's date is the local
-        publication day, and the exact test is on the parsed record."""
-        chosen = sorted(self.pages.items())
-        if since is None:
-            return chosen
-        earliest = since - timedelta(days=1)
-        return [(url, c) for url, c in chosen if (_url_day(url) or since) >= earliest]
-
     def continuation(self, url: str, near: Capture) -> Capture | None:
         """The capture of continuation page ``url`` nearest in time to page 1's (the one the
         same crawl fetched)."""
@@ -355,10 +348,8 @@ class _Rebuild:
         self.taken: dict[str, datetime] = {}
         self.batch: dict[str, dict[str, Any]] = {}
 
-    def known(self, article_id: str | None = None, url: str | None = None) -> ArticleState | None:
-        if self.state is None:
-            return None
-        return self.state.get(article_id) if article_id else self.state.by_url(url or "")
+    def known(self, article_id: str) -> ArticleState | None:
+        return self.state.get(article_id) if self.state is not None else None
 
     def stale(self, capture: Capture, known: ArticleState | None) -> str | None:
         """Why ``capture`` must not replace the archived record (``None`` when it may)."""
@@ -454,9 +445,11 @@ def _run(archive: Archive, index: CaptureIndex, report: RunReport, locate: Locat
             _merge_journal(archive, state)
         replay = _Replay(index, locate)
         rebuild = _Rebuild(archive, state, report, dry_run, newer_only)
-        for canonical, capture in index.articles(since):
-            reason = rebuild.stale(capture, rebuild.known(url=canonical))
-            if reason:  # known by URL to be superseded: not even read
+        for canonical, capture in sorted(index.pages.items()):  # URL order: few partitions
+            reason = rebuild.stale(capture, state.by_url(canonical) if state else None)
+            if since and _dated_before(canonical, since):
+                reason = "published before --since"
+            if reason:  # not even read
                 report.skipped[reason] += 1
                 continue
             try:
@@ -587,10 +580,7 @@ def cmd_import_warc(args: argparse.Namespace) -> int:
 def register(subparsers: Any) -> None:
     """Add ``blade reparse`` and ``blade import-warc`` to the ``blade`` command's subparsers."""
 
-    def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--output", "-o", help="archive directory (default: output)")
-        sub.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                         help="a Scrapy setting, e.g. -s BLADE_SITE_ALIASES=washingtonblade.com")
+    from blade_spider.cli import common
 
     sub = subparsers.add_parser(
         "reparse", help="rebuild the records from the archive's WARC captures with the "

@@ -43,7 +43,17 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "blade_spider.middlewares.BackoffRetryMiddleware": 550,
     "blade_spider.middlewares.CrawlDelayMiddleware": 120,
+    "blade_spider.middlewares.SameSiteMiddleware": 60,
+    # Below HttpCompressionMiddleware (590): sees the decompressed body.
+    "blade_spider.middlewares.WesternFallbackEncodingMiddleware": 580,
+    # Below retry (550) and decompression (590): stores exactly the response that is parsed.
+    "blade_spider.warc.WarcCaptureMiddleware": 540,
 }
+
+#: Keep every parsed article response as WARC records in <output>/warc/ (for blade reparse).
+BLADE_WARC_ENABLED = True
+#: Start a new WARC file before one would grow past this many bytes.
+BLADE_WARC_MAX_BYTES = 1024**3
 
 # --- the archive ---------------------------------------------------------------------------------
 #: Where the archive lives (articles/, history/, manifest.json, state.sqlite3, ...).

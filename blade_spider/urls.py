@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
@@ -107,3 +108,8 @@ def url_id(url: str) -> str:
     if not path.endswith("/"):
         path += "/"
     return "url-" + hashlib.sha256(path.encode("utf-8")).hexdigest()[:16]
+
+
+def original_url(request: Any) -> str:
+    """The URL a request was first made for, before any redirect."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]

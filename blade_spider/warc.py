@@ -11,14 +11,14 @@ copied in by ``blade import-warc``). Each file starts with a ``warcinfo`` record
 what the crawl saw. A file is rotated before it would grow past ``BLADE_WARC_MAX_BYTES``.
 
 What the response record holds: the body *as the parser saw it*. Scrapy's HTTP client has already
-removed any chunked transfer coding and :class:`~scrapy.downloadermiddlewares.httpcompression.
-HttpCompressionMiddleware` has decoded gzip/deflate/br/zstd (and deleted ``Content-Encoding``), so
-the stored payload is byte for byte the parser's input and any WARC tool can read it. The headers
-are made to agree with that payload: ``Transfer-Encoding`` is dropped, ``Content-Length`` is the
-stored length (a different wire value is kept as ``X-Archive-Orig-Content-Length``, the pywb
-convention), and ``Content-Encoding`` stays only when Scrapy could not decode the body, which is
-then stored still encoded. The payload digest therefore differs from a wire-exact capture of the
-same page; that is the price of reproducible re-parsing.
+removed any chunked transfer coding and its ``HttpCompressionMiddleware`` has decoded
+gzip/deflate/br/zstd (and deleted ``Content-Encoding``), so the stored payload is byte for byte the
+parser's input and any WARC tool can read it. The headers
+are made to agree with that payload: ``Content-Length`` is the stored length, ``Transfer-Encoding``
+is never written (Scrapy's HTTP/1.1 client passes neither wire value on), and
+``Content-Encoding`` stays only when Scrapy could not decode the body, which is then stored still
+encoded. The payload digest therefore differs from a wire-exact capture of a compressed page; that
+is the price of storing exactly what was parsed.
 
 Crash safety: each record is one complete gzip member, and a capture's members are handed to the
 kernel with ``os.write`` on an ``O_APPEND`` descriptor the moment they are built (no user-space
@@ -192,9 +192,6 @@ def capture_records(request: Request, response: Response, when: datetime,
     body = response.body
     headers = [(k, v) for k, v in _http_headers(response.headers)
                if k.lower() not in ("content-length", "transfer-encoding")]
-    wire_length = response.headers.get(b"Content-Length")
-    if wire_length is not None and int(wire_length) != len(body):
-        headers.append(("X-Archive-Orig-Content-Length", wire_length.decode("latin-1")))
     headers.append(("Content-Length", str(len(body))))
     status = f"{response.status} {HTTPStatus(response.status).phrase}"
     protocol = response.protocol or "HTTP/1.1"
@@ -208,13 +205,12 @@ def capture_records(request: Request, response: Response, when: datetime,
     )
     response_id = resp.rec_headers.get_header("WARC-Record-ID")
     target = urlparse_cached(request)
-    request_line = f"{request.method} {target.path or '/'}"
-    request_line += f"?{target.query}" if target.query else ""
+    query = f"?{target.query}" if target.query else ""
+    request_line = f"{request.method} {target.path or '/'}{query} {protocol}"
     request_headers = [("Host", target.netloc), *_http_headers(request.headers)]
     records = [builder.create_warc_record(
         request.url, "request", payload=io.BytesIO(request.body), length=len(request.body),
-        http_headers=StatusAndHeaders(request_line, request_headers, protocol="HTTP/1.1",
-                                      is_http_request=True),
+        http_headers=StatusAndHeaders(request_line, request_headers, is_http_request=True),
         warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id},
     ), resp]
     if hints:
@@ -279,6 +275,9 @@ class WarcCaptureMiddleware:
     def spider_closed(self, spider: Spider | None = None) -> None:
         self.appender.close()
         self.stats.set_value("blade/warc/files", len(self.appender.files))
+        if self.appender.files:
+            logger.info("Raw captures written to %s in %s", ", ".join(self.appender.files),
+                        self.appender.root)
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -104,10 +104,9 @@ def test_partitions_are_by_month_and_sorted(site: SampleSite, tmp_path: Path) ->
 
 def test_a_post_split_over_pages_is_one_record(tmp_path: Path) -> None:
     """``<!--nextpage-->``: page 2 is fetched and its body appended (real WordPress pages)."""
-    from tests.conftest import WORDPRESS, SavedPages, response_from_file
-
     from blade_spider.extract import extract_article
     from blade_spider.urls import SiteHosts
+    from tests.conftest import WORDPRESS, SavedPages, response_from_file
 
     slug = "2023-02-20-trans-actors-take-center-stage-in-capitol-reps-new-season"
     path = "/2023/02/20/trans-actors-take-center-stage-in-capitol-reps-new-season/"

@@ -273,7 +273,10 @@ class SampleSite:
         hop = faults.chain_hop(ctx, path, params)
         if hop is not None:
             return hop
-        fault = self._faults.take(*((f"{path}?{query}", path) if query else (path,)))
+        # The last hop of a chain is the page itself: the path's fault is not taken again.
+        chain_end = faults.HOP in params
+        fault = None if chain_end else self._faults.take(
+            *((f"{path}?{query}", path) if query else (path,)))
         if fault in faults.REPLACING:
             return faults.replacing(fault, ctx, path, params)
         response = route(ctx, Target(path, query, params, faults.omitted(fault)))

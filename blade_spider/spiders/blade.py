@@ -47,7 +47,7 @@ from blade_spider.items import (
     SkippedPage,
 )
 from blade_spider.state import ArticleState, StateStore, utc_now
-from blade_spider.urls import ARTICLE_PATH, LIVE_BASE_URL, SiteHosts
+from blade_spider.urls import ARTICLE_PATH, LIVE_BASE_URL, SiteHosts, original_url
 
 #: Sitemaps that list posts (Yoast, WordPress core, generic); others (pages, tags, users) are not
 #: followed.
@@ -56,6 +56,7 @@ POST_SITEMAP = re.compile(r"(?:post-sitemap\d*|wp-sitemap-posts-post-\d+|/sitema
 #: Archive pages walked when a site has no sitemap: home, categories, date archives, pagination.
 ARCHIVE_ALLOW = (r"/category/", r"/\d{4}/\d{2}/(?:\d{2}/)?(?:page/\d+/)?$", r"/page/\d+/$")
 ARTICLE_STATUSES = [304, 404, 410]
+HOSTILE_XML = re.compile(rb"<!DOCTYPE[^>]*\[|<!ENTITY", re.IGNORECASE)
 REST_PAGE_SIZE = 100
 #: Safety margin subtracted from the last crawl's start for ``modified_after`` (clock skew).
 WATERMARK_MARGIN = timedelta(hours=2)
@@ -77,6 +78,19 @@ def parse_day(value: str | None, name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"bad -a {name}={value!r}: expected a date like 2017-09-05") from None
+
+
+def is_truncated(response: Response) -> bool:
+    """A page cut short (a truncated gzip stream still decompresses to a prefix): WordPress
+    pages always end with ``</html>``, followed at most by a cache plugin's comment."""
+    return b"</html>" not in response.body[-8192:].lower()
+
+
+def describe(failure: Failure) -> str:
+    """``ExceptionName: message`` (some network errors carry no message at all)."""
+    message = failure.getErrorMessage()
+    name = failure.type.__name__ if failure.type else "Error"
+    return f"{name}: {message}" if message else name
 
 
 def is_loopback(url: str) -> bool:
@@ -293,27 +307,33 @@ class BladeSpider(scrapy.Spider):
 
     # --- sitemaps, feed, archives -------------------------------------------------------
 
-    def sitemap_body(self, response: Response) -> bytes | None:
-        """The sitemap XML, gunzipped within the size limit; ``None`` if it is no sitemap."""
+    def sitemap_body(self, response: Response) -> bytes | str:
+        """The sitemap XML, gunzipped within the size limit, or why it is refused."""
         body = response.body
         if gzip_magic_number(response):
             try:
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
             except Exception:  # scrapy raises its own size error or zlib/gzip errors
-                return None
-        return body if body.lstrip()[:1] == b"<" else None
+                return "gzip body too large or corrupt"
+        if body.lstrip()[:1] != b"<":
+            return "not a sitemap (not XML)"
+        if HOSTILE_XML.search(body[:65536]):
+            # Entities are never expanded nor fetched (lxml runs with resolve_entities off),
+            # but a sitemap that declares any is not to be trusted at all.
+            return "refused: the sitemap declares XML entities (entity expansion / XXE)"
+        return body
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         body = self.sitemap_body(response)
         sitemap = None
-        if body is not None:
+        if isinstance(body, bytes):
             try:
                 sitemap = Sitemap(body)
             except Exception:  # lxml gives up on input that is not XML at all
-                sitemap = None
+                body = "not a sitemap (invalid XML)"
         if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
-            yield self.failure(response.url, "sitemap", "not a sitemap (invalid XML)",
-                               response.status)
+            reason = body if isinstance(body, str) else "not a sitemap (no urlset or index)"
+            yield self.failure(response.url, "sitemap", reason, response.status)
         elif sitemap.type == "sitemapindex":
             yield from self.sitemap_index(sitemap)
         else:
@@ -350,7 +370,7 @@ class BladeSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         status = failure.value.response.status if failure.check(HttpError) else None
         if status not in (404, 410):
-            yield self.failure(request.url, "sitemap", failure.getErrorMessage(), status)
+            yield self.failure(request.url, "sitemap", describe(failure), status)
         yield from self.sitemap_done()
 
     def sitemap_done(self) -> Iterator[Request]:
@@ -398,7 +418,7 @@ class BladeSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         status = failure.value.response.status if failure.check(HttpError) else None
         if status not in (404, 410):
-            yield self.failure(request.url, "discovery", failure.getErrorMessage(), status)
+            yield self.failure(request.url, "discovery", describe(failure), status)
 
     # --- what to fetch ------------------------------------------------------------------------
 
@@ -452,8 +472,10 @@ class BladeSpider(scrapy.Spider):
         if lastmod:
             meta["discovered_modified"] = lastmod
             meta["discovered_modified_source"] = source
+        # dont_filter: this spider deduplicates articles itself (``scheduled``), and a redirect
+        # loop must end in "max redirections" (a recorded failure), not in a silent dupefilter.
         return Request(canonical, callback=self.parse_article, errback=self.article_failed,
-                       headers=headers, meta=meta, dont_filter=force)
+                       headers=headers, meta=meta, dont_filter=True)
 
     def recheck_requests(self) -> Iterator[Request]:
         """Conditional re-fetches of recent articles: edits are caught even without signals."""
@@ -506,9 +528,19 @@ class BladeSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield self.failure(response.url, "parse", "not an HTML page", response.status)
             return
+        if is_truncated(response):
+            yield self.failure(response.url, "parse", "truncated page (no </html>): a cut "
+                               "transfer or a broken server", response.status)
+            return
         try:
             article = extract_article(response, self.site)
         except NotAnArticle as exc:
+            if self.site.article_url(response.url) and exc.reason != "password protected":
+                # A permalink that shows no article (a "soft 404", a broken page): a failure
+                # to retry later, not a page to forget.
+                yield self.failure(response.url, "parse", f"not an article: {exc.reason}",
+                                   response.status)
+                return
             self.logger.info("Skipping %s: not an article: %s", response.url, exc.reason)
             self.crawler.stats.inc_value(f"blade/not_article/{exc.reason}")
             yield SkippedPage(url=response.url, reason=exc.reason)
@@ -564,11 +596,11 @@ class BladeSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest):  # robots.txt said no: counted, not a failure
-            return
+        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            return  # robots.txt said no: counted as skipped, not a failure
         status = failure.value.response.status if failure.check(HttpError) else None
-        yield self.failure(request.url, request.meta.get("blade_stage", "article"),
-                           failure.getErrorMessage(), status,
+        yield self.failure(original_url(request), request.meta.get("blade_stage", "article"),
+                           describe(failure), status,
                            attempt=request.meta.get("retry_times", 0) + 1)
 
     def failure(self, url: str, stage: str, reason: str, status: int | None = None,

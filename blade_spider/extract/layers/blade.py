@@ -148,11 +148,17 @@ class BladeDatelineLayer(Layer):
 
     @cached_property
     def heading(self) -> etree._Element | None:
+        """The first ``h1`` (else ``h2``) after the date line within its block of the page, so a
+        sidebar heading never stands in for a missing headline."""
         element = self.dateline[0]
+        scope = element.getparent()
+        if scope is not None and scope.getparent() is not None:
+            scope = scope.getparent()
+        following = set(element.xpath("following::*"))
         for tag in _HEADINGS:
-            found = element.xpath(f"following::{tag}[1]")
-            if found and element_text(found[0]):
-                return found[0]
+            for found in (scope if scope is not None else element).iter(tag):
+                if found in following and element_text(found):
+                    return found
         return None
 
     @cached_property
