@@ -12,6 +12,7 @@ nothing but the standard library.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -107,14 +108,17 @@ def load_articles(
             yield record
 
 
-def require_pandas() -> Any:
-    """The pandas module, or an ImportError that says which extra installs it."""
+def optional_module(name: str, extra: str, needed_by: str) -> Any:
+    """An optional dependency, or an ImportError that says which extra installs it."""
     try:
-        import pandas
+        return importlib.import_module(name)
     except ImportError as exc:
-        raise ImportError("blade_spider.dataset.to_dataframe needs pandas: "
-                          "pip install 'blade_spider[pandas]'") from exc
-    return pandas
+        raise ImportError(f"{needed_by} needs {name}: pip install 'blade_spider[{extra}]'") \
+            from exc
+
+
+def require_pandas() -> Any:
+    return optional_module("pandas", "pandas", "blade_spider.dataset.to_dataframe")
 
 
 def to_dataframe(

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from blade_spider.archive import atomic_write, dumps
-from blade_spider.dataset import COLUMNS, SITE_TZ, DateBound, load_articles
+from blade_spider.dataset import COLUMNS, SITE_TZ, DateBound, load_articles, optional_module
 
 FORMATS = ("parquet", "csv")
 #: Records per Parquet row group: bounds the memory an export needs, whatever the archive size.
@@ -42,13 +42,7 @@ CRAWL_KEYS = ("fetched_at", "http_status", "request_url", "spider_version", "tem
 
 
 def require_pyarrow() -> Any:
-    """The pyarrow module, or an ImportError that says which extra installs it."""
-    try:
-        import pyarrow
-    except ImportError as exc:
-        raise ImportError("the Parquet export needs pyarrow: "
-                          "pip install 'blade_spider[parquet]'") from exc
-    return pyarrow
+    return optional_module("pyarrow", "parquet", "the Parquet export")
 
 
 def arrow_schema() -> Any:

@@ -35,6 +35,8 @@ _RELATED_LINE = re.compile(
 )
 _BLOCK_TYPES = frozenset({"paragraph", "heading", "quote", "list_item", "preformatted"})
 _MAX_HEADLINE = 400
+_MAX_BIO = 400
+_FOLLOW_LINK = re.compile(r"\bFollow\s+@?\S+\s*$")
 
 
 # --- input processors: one concern each --------------------------------------------------------
@@ -155,6 +157,20 @@ def without_headline(blocks: list[dict[str, str]], headline: str | None) -> list
     return blocks
 
 
+def without_author_bio(blocks: list[dict[str, str]], authors: list[str]) -> list[dict[str, str]]:
+    """Drop the theme's author box when it landed in the body as a plain paragraph
+    (``Michael K. Lavers is the international news editor of the Washington Blade. Follow
+    Michael``): page chrome even when no class marks it. A columnist's tagline written into
+    the post itself (no "Follow" link) is the author's text and stays."""
+    if not blocks or not authors:
+        return blocks
+    last = blocks[-1]["text"]
+    is_bio = (any(last.startswith(f"{name} is ") for name in authors)
+              and "Washington Blade" in last and len(last) < _MAX_BIO
+              and _FOLLOW_LINK.search(last) is not None)
+    return blocks[:-1] if is_bio else blocks
+
+
 # --- output processors -------------------------------------------------------------------------
 
 def first_precise(values: list[PageDate]) -> PageDate | None:
@@ -235,7 +251,8 @@ class ArticleLoader(ItemLoader):
                            or self.site.normalize(response.url) or response.url)
             self.layers["url"] = "response"
         article.id = f"wp-{article.wp_post_id}" if article.wp_post_id else url_id(article.url)
-        article.body_blocks = without_headline(article.body_blocks, article.headline)
+        article.body_blocks = without_author_bio(
+            without_headline(article.body_blocks, article.headline), article.authors)
         article.body = "\n\n".join(b["text"] for b in article.body_blocks) or None
         lead = next((i for i in article.images if i["featured"]), None)
         article.photo_caption = lead["caption"] if lead else None

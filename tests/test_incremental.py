@@ -140,25 +140,36 @@ def test_fetch_refuses_bad_urls_and_leaves_the_archive_untouched(tmp_path: Path)
     assert archive_bytes(tmp_path) == before
 
 
-def test_killed_crawl_resumes_and_ends_with_the_same_archive(tmp_path: Path) -> None:
-    slow = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+def test_crawl_killed_at_random_points_resumes_to_the_same_archive(tmp_path: Path) -> None:
+    """SIGKILL three times at random moments; after each kill the archive is valid (or
+    ``blade validate --repair`` makes it so), and the resumed crawl ends where an uninterrupted
+    one does."""
+    import random
+
+    from blade_spider.archive_check import validate_archive
+
+    slow = ["-s", "DOWNLOAD_DELAY=0.03", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
             "-s", "BLADE_FLUSH_ITEMS=3"]
+    moments = random.Random(1969).sample([0.4, 0.7, 1.0, 1.3, 1.6, 1.9], 3)
     with SampleSite(n=60, seed=12) as site:
         reference = tmp_path / "reference"
         assert crawl(site, reference).returncode == 0
         killed = tmp_path / "killed"
         command = [sys.executable, "-m", "scrapy", "crawl", "blade", "-a",
                    f"base_url={site.url}", "-s", f"BLADE_OUTPUT_DIR={killed}", *slow]
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(list(killed.glob("articles/*/*.jsonl"))) < 5:
-            time.sleep(0.05)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
-        assert (killed / ".job").exists(), "the crawl should have been killed mid-way"
-        for path in killed.glob("articles/*/*.jsonl"):
-            [json.loads(line) for line in path.read_text().splitlines()]  # no torn line
+        for moment in moments:
+            process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+            time.sleep(moment)
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+            for path in killed.glob("articles/*/*.jsonl"):
+                [json.loads(line) for line in path.read_text().splitlines()]  # no torn line
+            ids = [r["id"] for r in archived(killed)]
+            assert len(ids) == len(set(ids)), "an id appears twice after a kill"
+            report = validate_archive(killed)
+            if not report.ok:  # killed between a partition and the manifest: repairable
+                assert validate_archive(killed, repair=True).ok, report.text()
         result = crawl(site, killed)
         assert result.returncode == 0, result.stderr[-2000:]
 
@@ -166,6 +177,7 @@ def test_killed_crawl_resumes_and_ends_with_the_same_archive(tmp_path: Path) -> 
         return {r["id"]: {k: v for k, v in r.items() if k != "crawl"} for r in archived(output)}
 
     assert content(killed) == content(reference)
+    assert validate_archive(killed).ok
     assert not (killed / ".job").exists()
 
 

@@ -137,3 +137,16 @@ def test_mirror_rebases_live_links_and_ids_ignore_the_host() -> None:
 ])
 def test_author_link_phrases_give_the_name(raw: str, names: list[str]) -> None:
     assert split_authors(raw) == names
+
+
+def test_a_closing_author_bio_paragraph_is_not_body() -> None:
+    from blade_spider.loaders import without_author_bio
+
+    blocks = [{"type": "paragraph", "text": "The story."},
+              {"type": "paragraph", "text": "Michael K. Lavers is the international news editor "
+                                            "of the Washington Blade. Follow Michael"}]
+    assert without_author_bio(blocks, ["Michael K. Lavers"]) == blocks[:1]
+    assert without_author_bio(blocks, ["Someone Else"]) == blocks
+    tagline = [{"type": "paragraph", "text": "José Núñez is a contributing writer to the "
+                                             "Washington Blade."}]
+    assert without_author_bio(tagline, ["José Núñez"]) == tagline  # the author's own text

@@ -34,7 +34,7 @@ CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "button", "select", "
 CHROME_PATTERN = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharedaddy|addtoany|a2a|social|soc|related|relatedposts|"
     r"yarpp|jp-relatedposts|author|bio|byline|newsletter|subscribe|signup|promo|advert|"
-    r"advertisement|ads|ad|adsbygoogle|sponsor|sponsored|caption|credit|wp-caption|gallery|"
+    r"advertisement|ads|ad|add|adsbygoogle|sponsor|sponsored|caption|credit|wp-caption|gallery|"
     r"page-links|post-nav-links|pagination|nav-links|navigation|breadcrumbs?|tags|tags-links|"
     r"post-tags|cat-links|comments?|comment-respond|respond|reply|says|widget|sidebar|donate|membership|"
     r"screen-reader-text|sr-only|print-only|wp-block-buttons|"

@@ -20,7 +20,7 @@ from lxml import etree
 from parsel import Selector
 
 from blade_spider.extract.blocks import Block, blocks_from, is_chrome
-from blade_spider.extract.images import photo, photos_in
+from blade_spider.extract.images import image_url, photo, photos_in
 from blade_spider.extract.layers.base import Layer
 from blade_spider.extract.page import Page
 from blade_spider.items import Image
@@ -225,7 +225,10 @@ class BladeDatelineLayer(Layer):
             if image:
                 images.append(image)
                 break
-        seen = {i.url for i in images}
+        # The content element may hold the headline: photos above it (logos) are not the story's.
+        before = {photo_url for img in self.content.iter("img") if not self._after_start(img)
+                  for photo_url in [image_url(img, self.page.url)]}
+        seen = {i.url for i in images} | before
         images += [i for i in photos_in(Selector(root=self.content), self.page.url)
                    if i.url not in seen]
         return images or None
