@@ -130,3 +130,13 @@ def test_a_post_split_over_pages_is_one_record(tmp_path: Path) -> None:
     assert record["body_blocks"] == page_one.body_blocks + page_two.body_blocks
     assert record["crawl"]["pages"] == 2
     assert record["url"].endswith(path)
+
+
+def test_demo_serves_the_sample_site_and_archives_it(tmp_path: Path) -> None:
+    from tests.conftest import run_blade
+
+    result = run_blade("demo", "--port", "0", "--articles", "12", "--output", str(tmp_path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Serving the bundled sample site" in result.stdout
+    assert len(archived(tmp_path)) >= 11  # one article is disallowed by robots.txt
+    assert (tmp_path / "schema.json").exists() and (tmp_path / "README.md").exists()

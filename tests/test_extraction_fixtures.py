@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from scrapy.http import HtmlResponse, Request
 
 from blade_spider.extract import NotAnArticle, extract_article
 from blade_spider.items import Article
@@ -63,3 +64,42 @@ def test_non_article_yields_no_record(name: str) -> None:
     with pytest.raises(NotAnArticle) as raised:
         extract_case(name)
     assert raised.value.reason
+
+
+@pytest.mark.parametrize(("name", "field", "layer"), [
+    ("blade2017_tillerson", "headline", "blade_dateline"),
+    ("blade2017_tillerson", "published", "blade_dateline"),
+    ("blade2017_tillerson", "comments", "wordpress"),
+    ("zox2023_local_deck", "subheadline", "blade_zox"),
+    ("zox2023_local_deck", "published", "metadata"),  # the visible time has no time of day
+    ("zox2023_local_deck", "published_raw", "blade_zox"),
+    ("zox2024_multiauthor", "authors", "metadata"),
+    ("jsonld_only_amp", "published", "metadata"),
+    ("jsonld_only_amp", "body_blocks", "generic"),
+    ("wordpress/classic/2021-07-14-chechnya-purge-survivors-still-waiting-on-asylum",
+     "body_blocks", "wordpress"),
+])
+def test_provenance_names_the_layer_that_gave_each_field(name: str, field: str,
+                                                         layer: str) -> None:
+    assert extract_case(name).crawl["parser_layers"][field] == layer
+
+
+def test_a_day_without_a_time_is_kept_and_flagged() -> None:
+    import re
+
+    from tests.conftest import PAGES
+
+    html = (PAGES / "zox2023_local_deck.html").read_text(encoding="utf-8")
+    html = re.sub(r'<script type="application/ld\+json".*?</script>', "", html, flags=re.S)
+    html = re.sub(r'<meta property="article:(published|modified)_time"[^>]*>', "", html)
+    url = load_case("zox2023_local_deck")["url"]
+    response = HtmlResponse(url=url, request=Request(url), body=html.encode("utf-8"))
+    article = extract_article(response, SiteHosts())
+    assert article.published.endswith("T00:00:00-04:00")
+    assert article.crawl["date_precision"]["published"] == "day"
+
+
+def test_disqus_comments_are_noted_in_provenance() -> None:
+    article = extract_case("blade2016_disqus")
+    assert article.comments == []
+    assert "Disqus" in article.crawl["comments_note"]

@@ -190,16 +190,20 @@ def test_robots_unreachable_is_a_failed_run(tmp_path: Path) -> None:
 
 
 def test_a_second_crawl_on_the_same_archive_refuses(tmp_path: Path) -> None:
-    archive = Archive(tmp_path)
-    archive.lock()
-    try:
-        with SampleSite(n=5, seed=14) as site:
-            result = crawl(site, tmp_path)
-    finally:
-        archive.unlock()
-    assert result.returncode == 2
-    assert "runs must not overlap" in result.stderr
-    assert not list(tmp_path.glob("articles/*/*.jsonl"))
+    with SampleSite(n=25, seed=14) as site:
+        first = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={site.url}",
+             "-s", f"BLADE_OUTPUT_DIR={tmp_path}", "-s", "DOWNLOAD_DELAY=0.1",
+             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (tmp_path / "state.sqlite3").exists():
+            time.sleep(0.05)
+        second = crawl(site, tmp_path)
+        assert first.wait(timeout=120) == 0
+    assert second.returncode == 2
+    assert "runs must not overlap" in second.stderr
+    assert {r["id"] for r in archived(tmp_path)} == {f"wp-{p.id}" for p in site.archivable_posts()}
 
 
 @pytest.mark.parametrize("arg", ["since=yesterday", "limit=many", "base_url=ftp://x"])
