@@ -114,8 +114,10 @@ def crawl_summary(last_crawl: dict[str, Any]) -> str:
     counts = ", ".join(f"{key.replace('_', ' ')} {last_crawl[key]}"
                        for key in ("new", "updated", "unchanged", "gone", "failed", "rejected")
                        if key in last_crawl)
-    return (f"finished {last_crawl.get('finished_at', '?')} "
-            f"({last_crawl.get('finish_reason', '?')}): {counts}")
+    status = last_crawl.get("exit_status")
+    verdict = ("ok" if status == 0 else f"exit status {status}: "
+               + "; ".join(last_crawl.get("problems") or [])) if status is not None else "?"
+    return f"finished {last_crawl.get('finished_at', '?')} ({verdict}): {counts}"
 
 
 def write_output_readme(path: str | Path, manifest: dict[str, Any]) -> Path:

@@ -19,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 
 from blade_spider.archive import Archive
+from blade_spider.archive_report import write_output_readme
 from blade_spider.health import FATAL, OK, Verdict, assess
 from blade_spider.state import StateStore
 
@@ -106,4 +107,6 @@ class CrawlReport:
             state.close()
         archive = Archive(output)
         manifest = archive.read_manifest() or {}
-        archive.write_manifest(last_crawl={**(manifest.get("last_crawl") or {}), **outcome})
+        manifest = archive.write_manifest(
+            last_crawl={**(manifest.get("last_crawl") or {}), **outcome})
+        write_output_readme(output, manifest)

@@ -22,7 +22,6 @@ from scrapy.http import Response
 
 from blade_spider import SCHEMA_VERSION
 from blade_spider.archive import Archive, ArchiveLocked, append_line, atomic_write
-from blade_spider.archive_report import write_output_readme
 from blade_spider.items import Article, ArticleGone, ArticleUnchanged, FetchFailure
 from blade_spider.monitors import template_shares
 from blade_spider.schema import article_schema, schema_errors
@@ -232,8 +231,7 @@ class ArchivePipeline:
             self.stats.set_value("blade/archive_articles", self.state.count())
             self.stats.set_value("blade/crawl_id", self.crawl_id)
             summary = self.summary()
-            manifest = self.archive.write_manifest(last_crawl=summary)
-            write_output_readme(self.archive.root, manifest)
+            self.archive.write_manifest(last_crawl=summary)
             self.write_schema()
             # "closing" until the end-of-crawl checks give their verdict (CrawlReport).
             self.state.finish_crawl(self.crawl_id, "closing", summary)
