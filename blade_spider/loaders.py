@@ -171,6 +171,23 @@ def without_author_bio(blocks: list[dict[str, str]], authors: list[str]) -> list
     return blocks[:-1] if is_bio else blocks
 
 
+def to_site_urls(values: list[Any], loader_context: dict[str, Any]) -> list[str]:
+    """Canonical URLs on this site only (a syndicated copy's canonical is not ours).
+
+    A module function with ``loader_context``, not a loader method: itemloaders caches the
+    processors it inspects, and a cached bound method would keep every loader (and its page)
+    alive for the whole crawl.
+    """
+    site: SiteHosts = loader_context["site"]
+    urls = []
+    for value in values:
+        if isinstance(value, str) and value.startswith(("http://", "https://", "//")):
+            normalized = site.article_url(value) or site.normalize(value)
+            if normalized:
+                urls.append(normalized)
+    return urls
+
+
 # --- output processors -------------------------------------------------------------------------
 
 def first_precise(values: list[PageDate]) -> PageDate | None:
@@ -196,25 +213,20 @@ class ArticleLoader(ItemLoader):
     body_blocks_in = Compose(to_blocks, as_one)
     images_in = Compose(to_images, as_one)
     comments_in = Compose(to_comments, as_one)
+    url_in = Compose(to_site_urls)
     published_in = MapCompose(to_page_date)
     modified_in = MapCompose(to_page_date)
     published_out = Compose(first_precise)
     modified_out = Compose(first_precise)
 
-    def __init__(self, *args: Any, site: SiteHosts | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.site = site or SiteHosts()
+    def __init__(self, *args: Any, **context: Any) -> None:
+        context.setdefault("site", SiteHosts())
+        super().__init__(*args, **context)
         self.layers: dict[str, str] = {}
 
-    def url_in(self, values: list[Any]) -> list[str]:
-        """Canonical URLs on this site only (a syndicated copy's canonical is not ours)."""
-        urls = []
-        for value in values:
-            if isinstance(value, str) and value.startswith(("http://", "https://", "//")):
-                normalized = self.site.article_url(value) or self.site.normalize(value)
-                if normalized:
-                    urls.append(normalized)
-        return urls
+    @property
+    def site(self) -> SiteHosts:
+        return self.context["site"]
 
     def add_layered(
         self, field: str, layers: Iterable[Layer],
