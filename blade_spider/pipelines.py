@@ -144,7 +144,8 @@ class ArchivePipeline:
         """An article request left the queue: until its item is processed, it is in flight
         (a JOBDIR resume would not fetch it again, so the next run must)."""
         if request.meta.get("blade_stage") == "article" and not self.locked_out:
-            self.state.add_inflight(original_url(request))
+            self.state.add_inflight(original_url(request), request.meta.get("discovered_modified"),
+                                    request.meta.get("discovered_modified_source"))
 
     def item_done(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
         if response is not None and response.request is not None and not self.locked_out:

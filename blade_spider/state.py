@@ -36,7 +36,12 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_url ON articles (url);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
 CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS inflight (url TEXT PRIMARY KEY, since TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS inflight (
+    url TEXT PRIMARY KEY,
+    since TEXT NOT NULL,
+    lastmod TEXT,
+    source TEXT
+);
 CREATE TABLE IF NOT EXISTS crawls (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     started_at TEXT NOT NULL,
@@ -129,8 +134,10 @@ class StateStore:
         ).fetchone()
         return row[0] if row else None
 
-    def inflight(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT url FROM inflight ORDER BY since")]
+    def inflight(self) -> list[tuple[str, str | None, str | None]]:
+        """``(url, lastmod, source)`` of article requests a killed run had in flight."""
+        return [tuple(r) for r in self.db.execute(
+            "SELECT url, lastmod, source FROM inflight ORDER BY since")]
 
     # --- writes ----------------------------------------------------------------------------
 
@@ -168,9 +175,13 @@ class StateStore:
     def touch(self, article_id: str, checked_at: str) -> None:
         self.db.execute("UPDATE articles SET checked_at = ? WHERE id = ?", (checked_at, article_id))
 
-    def add_inflight(self, url: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO inflight (url, since) VALUES (?, ?)",
-                        (url, utc_now()))
+    def add_inflight(self, url: str, lastmod: str | None = None,
+                     source: str | None = None) -> None:
+        """Remember an article request until its outcome is recorded, with what discovery
+        said of it (its ``lastmod`` is part of the record when the page states none)."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO inflight (url, since, lastmod, source) VALUES (?, ?, ?, ?)",
+            (url, utc_now(), lastmod, source))
 
     def done_inflight(self, url: str) -> None:
         self.db.execute("DELETE FROM inflight WHERE url = ?", (url,))

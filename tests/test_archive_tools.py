@@ -157,7 +157,7 @@ def test_parquet_export_names_the_extra_without_pyarrow(
 def test_stats_report(output: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = archive_stats(output)
     assert "6 articles, 2016–2024" in report
-    assert "Last crawl: finished 2026-01-01T00:05:00+00:00 (finished): new 6" in report
+    assert "Last crawl: finished 2026-01-01T00:05:00+00:00 (ok): new 6" in report
     lines = report.splitlines()
 
     def row(first: str) -> list[str]:

@@ -28,7 +28,7 @@ from blade_spider.state import StateStore
 ROOT = Path(__file__).resolve().parent.parent
 CARD = ROOT / "docs" / "DATASET.md"
 LAST_CRAWL = {"started_at": "2026-01-01 00:00:00+00:00", "finished_at": "2026-01-01T00:05:00+00:00",
-              "finish_reason": "finished", "new": 6, "updated": 0, "unchanged": 0, "gone": 0,
+              "exit_status": 0, "problems": [], "new": 6, "updated": 0, "unchanged": 0, "gone": 0,
               "failed": 0, "rejected": 0, "skipped_by_robots": 0, "archive_articles": 6}
 
 

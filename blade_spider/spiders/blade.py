@@ -200,8 +200,9 @@ class BladeSpider(scrapy.Spider):
                 if request is not None:
                     yield request
             return
-        for url in self.state_store().inflight():  # in flight when a previous run was killed
-            request = self.article_request(url, source="resume", force=True)
+        for url, lastmod, source in self.state_store().inflight():  # a killed run's last ones
+            request = self.article_request(url, source=source or "resume", lastmod=lastmod,
+                                           force=True)
             if request is not None:
                 yield request
         yield Request(f"{self.base_url}/robots.txt", callback=self.parse_robots,
