@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - the bench extra installs it
     psutil = None
 
 
-# --- the machine ------------------------------------------------------------------------------
+# --- the machine ---------------------------------------------------------------------------------
 
 
 def package_version(name: str) -> str:
@@ -93,7 +93,7 @@ def _git(*args: str) -> str:
     return result.stdout.strip()
 
 
-# --- loopback only ----------------------------------------------------------------------------
+# --- loopback only -------------------------------------------------------------------------------
 
 
 def _host_of(address: Any) -> str | None:
@@ -126,7 +126,7 @@ def guard_loopback() -> None:
     socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
 
 
-# --- timing -------------------------------------------------------------------------------------
+# --- timing --------------------------------------------------------------------------------------
 
 
 def timed_rounds(func: Callable[[], object], rounds: int) -> list[float]:
@@ -283,16 +283,18 @@ def _rss(pid: int) -> int | None:
 
 def run_crawl(label: str, base_url: str, output: Path, *, settings: dict[str, str] | None = None,
               spider_args: tuple[str, ...] = (), timeout: float = 900,
-              sample_every: float = 0.25) -> CrawlRun:
+              sample_every: float = 0.25, profile: Path | None = None) -> CrawlRun:
     """``python -m scrapy crawl blade -a base_url=... -s BLADE_OUTPUT_DIR=...`` from the
     project directory, as :func:`tests.conftest.crawl` runs it, watched until it exits.
 
     A crawl still running after ``timeout`` seconds is stopped (SIGINT, then SIGKILL), so a
-    regression can make the benchmark slow but never endless.
+    regression can make the benchmark slow but never endless. ``profile``: run it under
+    ``python -m cProfile -o profile`` instead (slower; for the where-does-the-time-go table).
     """
     output.parent.mkdir(parents=True, exist_ok=True)
     log = output.parent / f"{output.name}.log"
-    command = [PYTHON, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={base_url}"]
+    command = [PYTHON, *(["-m", "cProfile", "-o", str(profile)] if profile else []),
+               "-m", "scrapy", "crawl", "blade", "-a", f"base_url={base_url}"]
     for arg in spider_args:
         command += ["-a", arg]
     command += ["-s", f"BLADE_OUTPUT_DIR={output}", "-s", "LOG_LEVEL=INFO"]
@@ -320,8 +322,12 @@ def run_crawl(label: str, base_url: str, output: Path, *, settings: dict[str, st
     text = log.read_text(encoding="utf-8", errors="replace")
     summary = next((line.split("INFO: ", 1)[-1] for line in reversed(text.splitlines())
                     if "Crawl summary:" in line), "")
-    return CrawlRun(label, proc.returncode, wall, peak, curve, parse_stats(text), summary,
-                    output, log, timed_out)
+    run = CrawlRun(label, proc.returncode, wall, peak, curve, parse_stats(text), summary,
+                   output, log, timed_out)
+    # CPU seconds of the crawl process: steadier than wall-clock rates when comparing two
+    # settings, because waiting on the site or on a busy neighbour does not count.
+    run.extra["cpu_s"] = usage.ru_utime + usage.ru_stime
+    return run
 
 
 def _wait_watching(proc: subprocess.Popen[bytes], start: float, timeout: float,

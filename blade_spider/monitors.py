@@ -10,13 +10,19 @@ into a non-zero exit status by :mod:`blade_spider.health`.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any, ClassVar
 
+from scrapy.exceptions import ScrapyDeprecationWarning
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.core.actions import Action
 
 from blade_spider.state import StateStore
+
+# spidermon 1.27 logs through Spider.log(), which Scrapy 2.19 deprecates: one warning per check.
+warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated",
+                        category=ScrapyDeprecationWarning)
 
 #: Fields whose layer shares are watched for a redesign, and the drop that raises the alarm.
 WATCHED_LAYERS = ("headline", "body_blocks", "published")
@@ -43,6 +49,11 @@ def template_shares(stats: dict[str, Any]) -> dict[str, float]:
 
 
 class BladeMonitor(Monitor):
+    """Base of the checks: stats and settings at hand, failure messages without unittest's
+    "x not less than y" prefix (they go into the summary and the manifest)."""
+
+    longMessage = False
+
     @property
     def stats(self) -> dict[str, Any]:
         return self.data.stats
