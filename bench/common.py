@@ -2,9 +2,15 @@
 running a crawl as a monitored subprocess.
 
 Every crawl runs as the operator runs it (``python -m scrapy crawl blade`` from the project
-directory) so the figures include Scrapy's real start-up, settings and pipelines; peak memory is
-the kernel's own ``ru_maxrss`` of that one child (``os.wait4``), which cannot miss a short spike
-the way polling can, while polling gives the RSS curve over time to show a leak's shape.
+directory) so the figures include Scrapy's real start-up, settings and pipelines. Peak memory is
+the kernel's high-water mark of the crawl process's own address space (``VmHWM`` in
+``/proc/<pid>/status``, polled: it only ever rises, so a spike between two polls is still
+counted), and the polled RSS gives the curve over time that shows a leak's shape.
+
+Not ``ru_maxrss`` from ``wait4``: on Linux a child's ``ru_maxrss`` starts at the RSS the parent
+had when it forked (``exec`` keeps the old address space's high-water mark), so every crawl would
+report at least the benchmark driver's own size, e.g. after it held 10,000 records to check the
+incremental run.
 """
 
 from __future__ import annotations
@@ -212,7 +218,7 @@ class CrawlRun:
     label: str
     returncode: int
     wall_s: float
-    peak_rss: int  # bytes, the kernel's ru_maxrss of the crawl process
+    peak_rss: int  # bytes: the crawl process's VmHWM (else the largest RSS sample)
     rss_curve: list[tuple[float, int]]  # (seconds since start, RSS bytes), sampled
     stats: dict[str, float]
     summary: str
@@ -267,18 +273,28 @@ def parse_stats(log_text: str) -> dict[str, float]:
 
 
 def _rss(pid: int) -> int | None:
+    """Current RSS in bytes (psutil, else ``/proc``), or None once the process is gone."""
     if psutil is not None:
         try:
             return int(psutil.Process(pid).memory_info().rss)
         except psutil.Error:
             return None
+    return _proc_status(pid).get("VmRSS")
+
+
+def _proc_status(pid: int) -> dict[str, int]:
+    """The ``kB`` fields of ``/proc/<pid>/status`` in bytes (empty off Linux or once gone)."""
+    fields: dict[str, int] = {}
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
+        text = Path(f"/proc/{pid}/status").read_text()
     except OSError:
-        return None
-    return None
+        return fields
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        parts = value.split()
+        if len(parts) == 2 and parts[1] == "kB":
+            fields[name] = int(parts[0]) * 1024
+    return fields
 
 
 def run_crawl(label: str, base_url: str, output: Path, *, settings: dict[str, str] | None = None,
@@ -305,20 +321,21 @@ def run_crawl(label: str, base_url: str, output: Path, *, settings: dict[str, st
         proc = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     curve: list[tuple[float, int]] = []
+    hwm = [0]
     timed_out = False
-    status, usage = _wait_watching(proc, start, timeout, sample_every, curve)
+    status, usage = _wait_watching(proc, start, timeout, sample_every, curve, hwm)
     if status is None:  # over time: stop it the way Ctrl-C would, then for sure
         timed_out = True
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGINT)
-        status, usage = _wait_watching(proc, start, timeout + 60, sample_every, curve)
+        status, usage = _wait_watching(proc, start, timeout + 60, sample_every, curve, hwm)
         if status is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    peak = hwm[0] or max((rss for _, rss in curve), default=0)
     text = log.read_text(encoding="utf-8", errors="replace")
     summary = next((line.split("INFO: ", 1)[-1] for line in reversed(text.splitlines())
                     if "Crawl summary:" in line), "")
@@ -331,9 +348,10 @@ def run_crawl(label: str, base_url: str, output: Path, *, settings: dict[str, st
 
 
 def _wait_watching(proc: subprocess.Popen[bytes], start: float, timeout: float,
-                   every: float, curve: list[tuple[float, int]]) -> tuple[Any, Any]:
-    """Sample the child's RSS until it exits (``(status, rusage)``) or ``timeout`` passes
-    (``(None, None)``)."""
+                   every: float, curve: list[tuple[float, int]],
+                   hwm: list[int]) -> tuple[Any, Any]:
+    """Sample the child's RSS (into ``curve``) and high-water mark (``hwm[0]``) until it exits
+    (``(status, rusage)``) or ``timeout`` passes (``(None, None)``)."""
     while time.perf_counter() - start < timeout:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
@@ -341,6 +359,7 @@ def _wait_watching(proc: subprocess.Popen[bytes], start: float, timeout: float,
         rss = _rss(proc.pid)
         if rss is not None:
             curve.append((round(time.perf_counter() - start, 2), rss))
+        hwm[0] = max(hwm[0], _proc_status(proc.pid).get("VmHWM", 0))
         time.sleep(every)
     return None, None
 

@@ -112,6 +112,7 @@ def sample_pages(count: int, seed: int = 11) -> list[Page]:
                 "body": post.body,
                 "images": None,  # the Post keeps paths; photos are compared by caption here
                 "captions": [i["caption"] for i in post.images],
+                "image_paths": [i["url"] for i in post.images],
                 "comments": None,
                 "comment_ids": [str(c["id"]) for c in post.comments],
                 "comment_text": "\n".join(c["text"] for c in post.comments),
@@ -461,6 +462,9 @@ def run(sample_count: int, rounds: int) -> dict[str, Any]:
         "rounds": rounds, "results": results, "missing": missing,
         "by_layout": _by_layout(results, timed),
         "classification": blade_classification(fixtures),
+        # Generated truth can be wrong too: photos a Post lists that its page never shows.
+        "unshown_photos": [p.name for p in samples
+                           if any(path not in p.text for path in p.truth["image_paths"])],
         "leak": leak_check(samples),
         "profile": profile_blade(samples),
     }

@@ -250,9 +250,19 @@ class Archive:
     def read_partition(self, relative: str) -> list[dict[str, Any]]:
         return read_jsonl(self.path(relative))
 
+    def iter_partition(self, relative: str) -> Iterator[dict[str, Any]]:
+        """A partition's records one by one (a missing partition has none)."""
+        path = self.path(relative)
+        if not path.exists():
+            return
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    yield json.loads(line)
+
     def iter_records(self) -> Iterator[dict[str, Any]]:
         for relative in self.partitions():
-            yield from self.read_partition(relative)
+            yield from self.iter_partition(relative)
 
     def write_partition(self, relative: str, records: list[dict[str, Any]]) -> str | None:
         """Replace a partition (sorted); an emptied partition is removed. Returns its sha256."""
@@ -290,47 +300,58 @@ class Archive:
 
     def merge(self, records: list[dict[str, Any]], state: StateStore) -> MergeResult:
         """Put ``records`` into the archive: new ones added, changed ones replaced (the old
-        version to history), unchanged ones left alone; then record them in the state."""
+        version to history), unchanged ones left alone; then record them in the state.
+
+        Partitions are read and rewritten one at a time (memory holds the batch and one month,
+        never the archive), and a partition whose content does not change is not rewritten.
+        """
         result = MergeResult()
-        latest: dict[str, dict[str, Any]] = {}
-        for record in records:  # the same id twice in one batch: the later fetch wins
-            latest[record["id"]] = record
-        touched: dict[str, list[dict[str, Any]]] = {}
+        latest = {record["id"]: record for record in records}  # a later fetch wins
+        target = {article_id: partition_of(record) for article_id, record in latest.items()}
+        homes: dict[str, set[str]] = defaultdict(set)  # partition → batch ids it may hold
+        for article_id in latest:
+            homes[target[article_id]].add(article_id)
+            known = state.get(article_id)
+            if known is not None:
+                homes[known.partition].add(article_id)
+        previous: dict[str, dict[str, Any]] = {}
+        found_in: dict[str, set[str]] = defaultdict(set)
+        for relative, ids in homes.items():
+            for row in self.iter_partition(relative):
+                if row["id"] in ids:
+                    previous[row["id"]] = row
+                    found_in[row["id"]].add(relative)
 
-        def load(relative: str) -> list[dict[str, Any]]:
-            if relative not in touched:
-                touched[relative] = self.read_partition(relative)
-            return touched[relative]
-
-        superseded, state_rows = [], []
+        final, superseded, state_rows = {}, [], []
         now = utc_now()
         for article_id, incoming in latest.items():
-            record = incoming
-            target = partition_of(record)
-            known = state.get(article_id)
-            homes = {target} | ({known.partition} if known else set())
-            previous = None
-            for relative in homes:
-                rows = load(relative)
-                for row in rows:
-                    if row["id"] == article_id:
-                        previous = row
-                touched[relative] = [row for row in rows if row["id"] != article_id]
-            digest = record_sha256(record)
-            revived = previous is not None and bool(previous["crawl"].get("gone_at"))
-            if previous is not None and record_sha256(previous) == digest and not revived:
-                record = previous  # unchanged: keep the stored bytes (and its provenance)
+            old = previous.get(article_id)
+            digest = record_sha256(incoming)
+            revived = old is not None and bool(old["crawl"].get("gone_at"))
+            if old is not None and record_sha256(old) == digest and not revived:
+                final[article_id] = old  # unchanged: keep the stored bytes (and provenance)
                 result.unchanged.append(article_id)
-            elif previous is not None:
-                superseded.append({"id": article_id, "superseded_at": now, "record": previous})
-                result.updated.append(article_id)
             else:
-                result.new.append(article_id)
-            touched[target].append(record)
-            state_rows.append(state_row(incoming, target, digest, now))
+                final[article_id] = incoming
+                if old is None:
+                    result.new.append(article_id)
+                else:
+                    superseded.append({"id": article_id, "superseded_at": now, "record": old})
+                    result.updated.append(article_id)
+            state_rows.append(state_row(incoming, target[article_id], digest, now))
         if superseded:
             self.add_history(superseded)
-        for relative, rows in touched.items():
+
+        unchanged = set(result.unchanged)
+        for relative in sorted(homes):
+            stays = all(
+                (target[i] == relative and i in unchanged and found_in[i] == {relative})
+                or (target[i] != relative and relative not in found_in[i])
+                for i in homes[relative])
+            if stays:
+                continue
+            rows = [row for row in self.iter_partition(relative) if row["id"] not in latest]
+            rows += [final[i] for i in homes[relative] if target[i] == relative]
             digest = self.write_partition(relative, rows)
             self.file_changes[relative] = (
                 {"records": len(rows), "sha256": digest} if digest else None

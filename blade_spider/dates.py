@@ -27,6 +27,8 @@ ZONE_LABELS = {
     "GMT": timezone.utc,
 }
 
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                  r"(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}|T\d{2}|\b\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
 _LABEL = re.compile(r"\b(EDT|EST|ET|UTC|GMT)\b")
 _NOISE = re.compile(r"^\s*(published|posted|updated|on)\s*:?\s*", re.IGNORECASE)
@@ -57,6 +59,13 @@ def parse_page_date(raw: str | None) -> PageDate | None:
     if not raw or not isinstance(raw, str):
         return None
     text = " ".join(raw.split())
+    if _ISO.match(text):  # metadata's ISO 8601: the standard library reads it, fast
+        try:
+            parsed_iso = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return _page_date(parsed_iso, text, has_time=len(text) > 10, label=None)
     cleaned = _AT.sub(" ", _NOISE.sub("", text))
     label_match = _LABEL.search(cleaned)
     label = label_match.group(1) if label_match else None
@@ -69,9 +78,14 @@ def parse_page_date(raw: str | None) -> PageDate | None:
         )
     except (ValueError, OverflowError):
         return None
-    if not _MIN_YEAR <= parsed.year <= datetime.now().year + 1:
-        return None
     if not re.search(r"\b\d{4}\b", cleaned):  # "June 12" alone would take the default year
+        return None
+    return _page_date(parsed, text, bool(_HAS_TIME.search(cleaned)), label)
+
+
+def _page_date(parsed: datetime, raw: str, has_time: bool, label: str | None) -> PageDate | None:
+    """Range check, New York time, and a note when a printed EDT/EST label is off."""
+    if not _MIN_YEAR <= parsed.year <= datetime.now().year + 1:
         return None
     local = parsed.replace(tzinfo=SITE_TZ) if parsed.tzinfo is None else parsed.astimezone(SITE_TZ)
     note = None
@@ -79,4 +93,4 @@ def parse_page_date(raw: str | None) -> PageDate | None:
         calendar_label = local.tzname()
         if calendar_label != label:
             note = f"printed label {label} disagrees with the calendar ({calendar_label})"
-    return PageDate(local, bool(_HAS_TIME.search(cleaned)), text, note)
+    return PageDate(local, has_time, raw, note)

@@ -102,17 +102,6 @@ class StateStore:
         ).fetchone()
         return ArticleState(**dict(row)) if row else None
 
-    def url_index(self) -> dict[str, ArticleState]:
-        """Every known URL with its article's state: what incremental discovery compares with."""
-        rows = self.db.execute("SELECT u.url AS known_url, a.* FROM urls u JOIN articles a "
-                               "ON a.id = u.id").fetchall()
-        index = {}
-        for row in rows:
-            data = dict(row)
-            known_url = data.pop("known_url")
-            index[known_url] = ArticleState(**data)
-        return index
-
     def published_since(self, since: str) -> list[ArticleState]:
         rows = self.db.execute(
             "SELECT * FROM articles WHERE published >= ? AND gone_at IS NULL", (since,)

@@ -79,7 +79,7 @@ def extract_article(response: TextResponse, site: SiteHosts | None = None) -> Ar
     comments_note = (f"comments are loaded by a third-party script ({service}) and are not in "
                      "the page" if service else None)
     loader = ArticleLoader(
-        response=response, site=page.site, base_url=response.url,
+        response=response, selector=page.sel, site=page.site, base_url=response.url,
         template=template, comments_note=comments_note,
     )
     for field in LAYERED_FIELDS:

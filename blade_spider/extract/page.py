@@ -41,6 +41,8 @@ class Page:
     def __init__(self, response: TextResponse, site: SiteHosts | None = None) -> None:
         self.response = response
         self.site = site or SiteHosts()
+        #: What layers found once and share (e.g. the date line: matching and reading it).
+        self.memo: dict[str, Any] = {}
 
     @property
     def url(self) -> str:

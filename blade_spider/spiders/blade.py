@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timedelta, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -179,15 +180,15 @@ class BladeSpider(scrapy.Spider):
             self._state = StateStore(self.output_dir / "state.sqlite3")
         return self._state
 
-    def known(self) -> dict[str, ArticleState]:
-        """Archived articles by URL, read once per run."""
-        if not hasattr(self, "_known"):
-            self._known = self.state_store().url_index()
-        return self._known
+    def known(self, url: str) -> ArticleState | None:
+        """The archived article at ``url`` (an indexed lookup: memory stays flat however large
+        the archive grows)."""
+        return self.state_store().by_url(url)
 
-    @property
+    @cached_property
     def incremental(self) -> bool:
-        return not self.full and bool(self.known())
+        """A later run: fetch only what is new or changed (the archive is not empty)."""
+        return not self.full and self.state_store().count() > 0
 
     # --- start -----------------------------------------------------------------------------
 
@@ -455,7 +456,7 @@ class BladeSpider(scrapy.Spider):
             canonical = self.site.normalize(url) or url
         elif canonical in self.scheduled or not (force or self.in_range(canonical)):
             return None
-        known = self.known().get(canonical)
+        known = self.known(canonical)
         if known is not None and not (force or recheck or self.full
                                       or self.changed_since_fetch(known, lastmod)):
             self.crawler.stats.inc_value("blade/discovery/unchanged")

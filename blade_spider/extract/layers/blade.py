@@ -112,9 +112,12 @@ DATELINE = re.compile(
     re.IGNORECASE,
 )
 _MAX_DATELINE = 300
-_DATELINE_CANDIDATES = "//body//*[self::p or self::div or self::span or self::header " \
-                       "or self::li or self::td or self::section][contains(., '|') or " \
-                       "contains(translate(., 'BY', 'by'), ' by ')]"
+#: Short text nodes a date line is made of: the "|" separator or the "by" of the byline.
+_DATELINE_TEXTS = ("//body//text()[string-length(.) < 300][contains(., '|') or "
+                   "contains(translate(., 'BY', 'by'), 'by ')]")
+_DATELINE_TAGS = frozenset({"p", "div", "span", "header", "li", "td", "section", "time"})
+#: How far above a date-line text node the element holding the whole line may be.
+_DATELINE_DEPTH = 3
 _HEADINGS = ("h1", "h2")
 
 
@@ -125,16 +128,31 @@ class BladeDatelineLayer(Layer):
 
     @classmethod
     def find_dateline(cls, page: Page) -> tuple[etree._Element, re.Match[str]] | None:
-        """The innermost element whose whole text is a date line, with its match."""
-        best = None
-        for node in page.sel.xpath(_DATELINE_CANDIDATES):
-            text = element_text(node).replace("\n", " ")
-            if len(text) > _MAX_DATELINE:
-                continue
-            match = DATELINE.match(text)
-            if match:
-                best = (node.root, match)  # later matches are deeper (document order)
-        return best
+        """The first element whose whole text is a date line (the innermost such one), with
+        its match. Found from the short text nodes a date line contains, so no large element's
+        text is ever built; computed once per page."""
+        if "dateline" not in page.memo:
+            page.memo["dateline"] = cls._search_dateline(page)
+        return page.memo["dateline"]
+
+    @staticmethod
+    def _search_dateline(page: Page) -> tuple[etree._Element, re.Match[str]] | None:
+        checked: set[etree._Element] = set()
+        for text_node in page.sel.root.xpath(_DATELINE_TEXTS):
+            element = text_node.getparent()
+            for _ in range(_DATELINE_DEPTH):
+                if element is None or element in checked:
+                    break
+                checked.add(element)
+                if element.tag in _DATELINE_TAGS:
+                    text = element_text(element).replace("\n", " ")
+                    if len(text) > _MAX_DATELINE:
+                        break
+                    match = DATELINE.match(text)
+                    if match:
+                        return element, match
+                element = element.getparent()
+        return None
 
     @classmethod
     def matches(cls, page: Page) -> bool:
@@ -154,10 +172,10 @@ class BladeDatelineLayer(Layer):
         scope = element.getparent()
         if scope is not None and scope.getparent() is not None:
             scope = scope.getparent()
-        following = set(element.xpath("following::*"))
         for tag in _HEADINGS:
-            for found in (scope if scope is not None else element).iter(tag):
-                if found in following and element_text(found):
+            for found in element.xpath(f"following::{tag}[position() <= 3]"):
+                inside = scope is None or any(a is scope for a in found.iterancestors())
+                if inside and element_text(found):
                     return found
         return None
 
