@@ -321,10 +321,11 @@ def _merge(data: dict[str, Any], targets: list, body: list, findings: list) -> N
         f"The {steps[-1].archived_before + steps[-1].batch:,} records of the "
         f"{data['incremental_at']:,}-article crawl merged again into an empty archive with "
         f"`Archive.merge`, in the order the crawl fetched them and in its batches of "
-        f"{steps[0].batch} (`BLADE_FLUSH_ITEMS`). Each merge reads every partition its batch "
-        "touches back into memory as dicts, holds them all until it has rewritten each whole "
-        "file, and the partitions grow as the archive fills. Python heap peak measured with "
-        "tracemalloc (which also slows the merge, so its seconds are relative).",
+        f"{steps[0].batch} (`BLADE_FLUSH_ITEMS`). A merge reads the previous versions of its "
+        "batch from the partitions the batch touches, then rewrites those partitions one at a "
+        "time; the rows read back grow as the archive fills, the heap should not. Python heap "
+        "peak measured with tracemalloc (which also slows the merge, so its seconds are "
+        "relative).",
         "",
     ]
     body += _table(["records archived before", "partitions touched", "rows read back",

@@ -265,12 +265,14 @@ def blocks_html(
     as one blockquote, with the inline (non-featured) photos spread between the groups."""
     groups = _grouped(post.blocks)
     inline = [image for image in post.images if not image["featured"]]
-    slots = {((k + 1) * len(groups)) // (len(inline) + 1) - 1: img for k, img in enumerate(inline)}
+    slots: dict[int, list[dict]] = {}
+    for k, image in enumerate(inline):  # spread evenly; every photo placed, in order
+        slot = max(0, ((k + 1) * len(groups)) // (len(inline) + 1) - 1)
+        slots.setdefault(slot, []).append(image)
     out = []
     for i, (kind, texts) in enumerate(groups):
         out.append(_group_html(kind, texts, heading))
-        if i in slots:
-            out.append(figure(ctx, slots[i]))
+        out.extend(figure(ctx, image) for image in slots.get(i, []))
     return "\n".join(out)
 
 
