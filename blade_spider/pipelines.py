@@ -60,7 +60,7 @@ class ValidatePipeline:
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, Article):
             return item
-        record = ItemAdapter(item).asdict()
+        record = ItemAdapter(item).asdict()  # the one copy; the pipelines after share it
         errors = schema_errors(record)
         if errors:
             field = errors[0].split(":", 1)[0].split("/", 1)[0]
@@ -73,16 +73,19 @@ class ValidatePipeline:
                                         "reason": errors[0], "time": now, "attempt": 1,
                                         "status": (record.get("crawl") or {}).get("http_status")})
             raise DropItem(f"invalid record {record.get('url')}: {'; '.join(errors[:3])}")
-        return item
+        return record
 
 
 class NormalisePipeline:
-    """Turn a record into a plain dict with the contract's key order, so output is stable."""
+    """Give a record (an Article, or the dict validation made of it) the contract's key order,
+    so output is stable."""
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if not isinstance(item, Article):
+        if isinstance(item, Article):
+            item = ItemAdapter(item).asdict()
+        if not isinstance(item, dict):
             return item
-        record = ItemAdapter(item).asdict()
+        record = item
         record["schema_version"] = SCHEMA_VERSION
         record["body_blocks"] = [{k: b[k] for k in BLOCK_KEYS} for b in record["body_blocks"]]
         record["images"] = [{k: i[k] for k in IMAGE_KEYS} for i in record["images"]]
