@@ -33,6 +33,17 @@ _HAS_TIME = re.compile(r"\d{1,2}:\d{2}|T\d{2}|\b\d{1,2}\s*[ap]\.?m\b", re.IGNORE
 _LABEL = re.compile(r"\b(EDT|EST|ET|UTC|GMT)\b")
 _NOISE = re.compile(r"^\s*(published|posted|updated|on)\s*:?\s*", re.IGNORECASE)
 _AT = re.compile(r"\s+at\s+", re.IGNORECASE)
+#: A month name as the site prints it (``Sept.``, ``September``), shared with the date-line finder.
+MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+         r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+#: The Blade's printed form, ``September 5, 2017 at 6:37 pm EDT``: read directly, not by dateutil.
+_PRINTED = re.compile(
+    rf"^(?P<month>{MONTH})\s+(?P<day>\d{{1,2}}),\s+(?P<year>\d{{4}})"
+    r"(?:\s+(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*(?P<half>[ap])\.?m\.?"
+    r"(?:\s+(?P<label>EDT|EST|ET|UTC|GMT))?)?$",
+    re.IGNORECASE,
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MIN_YEAR = 1969  # the Blade was founded in 1969; anything earlier is a parsing accident
 
 
@@ -66,6 +77,9 @@ def parse_page_date(raw: str | None) -> PageDate | None:
             pass
         else:
             return _page_date(parsed_iso, text, has_time=len(text) > 10, label=None)
+    printed = _printed_date(text)
+    if printed is not None:
+        return printed
     cleaned = _AT.sub(" ", _NOISE.sub("", text))
     label_match = _LABEL.search(cleaned)
     label = label_match.group(1) if label_match else None
@@ -81,6 +95,26 @@ def parse_page_date(raw: str | None) -> PageDate | None:
     if not re.search(r"\b\d{4}\b", cleaned):  # "June 12" alone would take the default year
         return None
     return _page_date(parsed, text, bool(_HAS_TIME.search(cleaned)), label)
+
+
+def _printed_date(text: str) -> PageDate | None:
+    """``September 5, 2017 at 6:37 pm EDT`` (time and label optional); ``None`` for other forms
+    (including impossible dates, which dateutil then gets to reject)."""
+    match = _PRINTED.match(text)
+    if not match:
+        return None
+    month = _MONTHS.index(match["month"][:3].lower()) + 1
+    hour = minute = 0
+    if match["hour"]:
+        hour, minute = int(match["hour"]) % 12, int(match["minute"])
+        hour += 12 if match["half"].lower() == "p" else 0
+    label = match["label"].upper() if match["label"] else None
+    try:
+        parsed = datetime(int(match["year"]), month, int(match["day"]), hour, minute,
+                          tzinfo=ZONE_LABELS.get(label) if label else None)
+    except ValueError:
+        return None
+    return _page_date(parsed, text, has_time=bool(match["hour"]), label=label)
 
 
 def _page_date(parsed: datetime, raw: str, has_time: bool, label: str | None) -> PageDate | None:

@@ -26,6 +26,8 @@ def normalize_space(text: str | None) -> str:
     """Collapse whitespace (keeping single line breaks) and strip; ``None`` gives ``""``."""
     if not text:
         return ""
+    if "\n" not in text and "\r" not in text:
+        return " ".join(text.split())  # the usual one-line case: the same result, no regex
     text = _SPACES.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _SPACES_AROUND_NEWLINE.sub("\n", text)
     return _MANY_NEWLINES.sub("\n\n", text).strip()

@@ -75,7 +75,7 @@ def extract_article(response: TextResponse, site: SiteHosts | None = None) -> Ar
         raise NotAnArticle(response.url, reason)
     layers = layers_for(page)
     template = layers[0].name if not isinstance(layers[0], WordPressLayer) else None
-    service = third_party_comments(page.sel)
+    service = third_party_comments(page)
     comments_note = (f"comments are loaded by a third-party script ({service}) and are not in "
                      "the page" if service else None)
     loader = ArticleLoader(

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from parsel import Selector
+from lxml import etree
 
 from blade_spider.extract.blocks import blocks_from
+from blade_spider.extract.page import Page
 from blade_spider.items import Comment
 from blade_spider.text import element_text, single_line
 
@@ -30,81 +31,97 @@ THIRD_PARTY_COMMENTS = {
 }
 
 
-def _comment_id(item: Selector) -> str | None:
-    for candidate in [item.attrib.get("id", ""), *item.xpath("./*/@id").getall()]:
+_META = ("descendant-or-self::*[contains(@class,'comment-meta') or "
+         "contains(@class,'comment-date') or contains(@class,'wp-block-comment-date')]")
+#: Where a comment's date is, best first: compiled once, run on each comment's own elements.
+_PUBLISHED = tuple(etree.XPath(xpath) for xpath in (
+    f"{_META}//time/@datetime", f"{_META}//time", f"{_META}//a", _META,
+    "descendant-or-self::time/@datetime",
+))
+_AUTHOR = (".comment-author .fn", "cite.fn", ".wp-block-comment-author-name",
+           ".comment-author", ".comment-author-name")
+_CONTENT = ".comment-content, .wp-block-comment-content, .comment-text"
+
+
+def _elements(parent: etree._Element) -> list[etree._Element]:
+    return [child for child in parent if isinstance(child.tag, str)]
+
+
+def _comment_id(item: etree._Element) -> str | None:
+    for candidate in [item.get("id", ""), *(c.get("id", "") for c in _elements(item))]:
         match = _COMMENT_ID.search(candidate)
         if match:
             return match.group(1)
     return None
 
 
-def _author(item: Selector) -> str | None:
-    for css in (".comment-author .fn", "cite.fn", ".wp-block-comment-author-name",
-                ".comment-author", ".comment-author-name"):
-        node = item.css(css)
-        if node:
-            name = _SAYS.sub("", single_line(element_text(node[0])))
+def _author(page: Page, part: etree._Element) -> str | None:
+    for css in _AUTHOR:
+        node = page.first(css, part)
+        if node is not None:
+            name = _SAYS.sub("", single_line(element_text(node)))
             if name:
                 return name
     return None
 
 
-def _published(item: Selector) -> str | None:
-    meta = ("descendant-or-self::*[contains(@class,'comment-meta') or "
-            "contains(@class,'comment-date') or contains(@class,'wp-block-comment-date')]")
-    for xpath in (f"{meta}//time/@datetime", f"{meta}//time", f"{meta}//a", f"{meta}",
-                  "descendant-or-self::time/@datetime"):
-        node = item.xpath(xpath)
-        if node:
-            text = single_line(element_text(node[0]))
+def _published(page: Page, part: etree._Element) -> str | None:
+    for xpath in _PUBLISHED:
+        found = xpath(part)
+        if found:
+            text = single_line(element_text(found[0]))
             if text:
                 return text
     return None
 
 
-def _text(parts: list[Selector]) -> str:
+def _text(page: Page, parts: list[etree._Element]) -> str:
     """The comment's words: its content element, else its own paragraphs minus the chrome."""
     for part in parts:
-        content = part.css(".comment-content, .wp-block-comment-content, .comment-text")
-        if content:
-            return "\n\n".join(block["text"] for block in blocks_from(content[0]))
-    own = [part for part in parts if not _COMMENT_FURNITURE.search(part.attrib.get("class", ""))]
+        content = page.first(_CONTENT, part)
+        if content is not None:
+            return "\n\n".join(block["text"] for block in blocks_from(content))
+    own = [part for part in parts if not _COMMENT_FURNITURE.search(part.get("class", ""))]
     return "\n\n".join(block["text"] for part in own for block in blocks_from(part))
 
 
-def _first(parts: list[Selector], read: Callable[[Selector], str | None]) -> str | None:
+def _first(page: Page, parts: list[etree._Element],
+           read: Callable[[Page, etree._Element], str | None]) -> str | None:
     for part in parts:
-        value = read(part)
+        value = read(page, part)
         if value:
             return value
     return None
 
 
-def _walk(items: list[Selector], parent: str | None, out: list[Comment]) -> None:
+def _walk(page: Page, items: list[etree._Element], parent: str | None,
+          out: list[Comment]) -> None:
     for item in items:
         comment_id = _comment_id(item)
         if comment_id is not None:
-            parts = item.xpath("./*[not(self::ol or self::ul)]") or [item]
+            parts = [c for c in _elements(item) if c.tag not in ("ol", "ul")] or [item]
             out.append(Comment(
-                id=comment_id, parent_id=parent, author=_first(parts, _author),
-                published=_first(parts, _published), text=_text(parts),
+                id=comment_id, parent_id=parent, author=_first(page, parts, _author),
+                published=_first(page, parts, _published), text=_text(page, parts),
             ))
-        _walk(item.xpath("./ol/li | ./ul/li"), comment_id or parent, out)
+        replies = [li for sub in _elements(item) if sub.tag in ("ol", "ul")
+                   for li in _elements(sub) if li.tag == "li"]
+        _walk(page, replies, comment_id or parent, out)
 
 
-def comments_in(sel: Selector) -> list[Comment]:
+def comments_in(page: Page) -> list[Comment]:
     """Every comment of the page's comment list, in display order, with reply parents."""
-    lists = sel.css(COMMENT_LISTS)
+    lists = page.css(COMMENT_LISTS)
     if not lists:
         return []
     out: list[Comment] = []
-    _walk(lists[0].xpath("./li"), None, out)
+    _walk(page, [li for li in _elements(lists[0]) if li.tag == "li"], None, out)
     return out
 
 
-def third_party_comments(sel: Selector) -> str | None:
+def third_party_comments(page: Page) -> str | None:
     """Name of the third-party service that loads the comments by script, if any."""
     for service, css in THIRD_PARTY_COMMENTS.items():
-        if sel.css(css):
+        if page.css(css):
             return service
     return None

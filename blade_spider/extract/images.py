@@ -12,7 +12,6 @@ import re
 from urllib.parse import urljoin
 
 from lxml import etree
-from parsel import Selector
 
 from blade_spider.items import Image
 from blade_spider.text import element_text, single_line
@@ -126,15 +125,15 @@ def photo(img: etree._Element, base_url: str, featured: bool = False) -> Image |
     return Image(url=url, alt=alt, caption=caption_of(img), featured=featured)
 
 
-def photos_in(scope: Selector | None, base_url: str) -> list[Image]:
+def photos_in(scope: etree._Element | None, base_url: str) -> list[Image]:
     """Every article photo inside ``scope`` in document order, each URL once."""
     if scope is None:
         return []
     found: list[Image] = []
     seen: set[str] = set()
-    for img in scope.root.iter("img"):
+    for img in scope.iter("img"):
         if any(_FURNITURE.search(f"{_classes(a)} {a.attrib.get('id', '')}")
-               for a in img.iterancestors() if a is not scope.root):
+               for a in img.iterancestors() if a is not scope):
             continue
         image = photo(img, base_url)
         if image and image.url not in seen:

@@ -1,7 +1,7 @@
 """One fetched page, parsed once and offered to every extraction layer.
 
-The HTML tree comes from the response (Scrapy parses it once); JSON-LD, OpenGraph and meta tags are
-read from that same tree by extruct's extractors the first time a layer asks, and kept.
+The HTML tree is parsed once from the response; JSON-LD (by extruct), OpenGraph and meta tags are
+read from that same tree the first time a layer asks, and kept.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from functools import cached_property
 from typing import Any
 
 from extruct.jsonld import JsonLdExtractor
-from extruct.opengraph import OpenGraphExtractor
+from lxml import etree
 from parsel import Selector
+from parsel.selector import create_root_node
 from scrapy.http import TextResponse
 
+from blade_spider.extract.select import ElementIndex
 from blade_spider.urls import SiteHosts
 
 logger = logging.getLogger(__name__)
@@ -25,7 +27,6 @@ ARTICLE_TYPES = frozenset({
     "Report", "ScholarlyArticle", "SocialMediaPosting", "TechArticle",
 })
 _JSONLD = JsonLdExtractor()
-_OPENGRAPH = OpenGraphExtractor()
 
 
 def types_of(node: dict[str, Any]) -> set[str]:
@@ -53,13 +54,38 @@ class Page:
         """The request's meta (what discovery learnt of the URL); empty for a bare response."""
         return self.response.meta if self.response.request is not None else {}
 
-    @property
+    @cached_property
+    def root(self) -> etree._Element:
+        """The page's HTML tree, parsed once, as parsel parses it (same text clean-up, recovery
+        and huge-tree settings) but with lxml's plain HTML parser: ``lxml.html`` elements cost a
+        Python class lookup each time lxml hands one out, which made walking a page several
+        times slower, and no layer uses their extra methods."""
+        return create_root_node(self.response.text, etree.HTMLParser, base_url=self.url)
+
+    @cached_property
     def sel(self) -> Selector:
-        return self.response.selector
+        """A parsel selector over :attr:`root` (for the item loader; layers use :meth:`css`)."""
+        return Selector(root=self.root, type="html")
+
+    @cached_property
+    def index(self) -> ElementIndex:
+        """The page's elements by tag, class, id and attribute, built on the first question."""
+        return ElementIndex(self.root)
+
+    def css(self, query: str, scope: etree._Element | None = None) -> list[etree._Element]:
+        """Elements matching the CSS ``query`` inside ``scope`` (the whole page by default), in
+        document order: what ``Selector.css()`` finds, answered from the index."""
+        return self.index.select(query, scope)
+
+    def first(self, query: str, scope: etree._Element | None = None) -> etree._Element | None:
+        """The first element matching ``query`` inside ``scope``, or ``None``."""
+        found = self.index.select(query, scope)
+        return found[0] if found else None
 
     @cached_property
     def body_classes(self) -> set[str]:
-        return set(" ".join(self.sel.xpath("//body/@class").getall()).split())
+        return {c for body in self.index.tagged("body")
+                for c in body.get("class", "").split()}
 
     @cached_property
     def jsonld(self) -> list[dict[str, Any]]:
@@ -68,9 +94,9 @@ class Page:
         Each script is parsed on its own so one malformed block does not hide the others.
         """
         nodes: list[dict[str, Any]] = []
-        for script in self.sel.xpath("//script[@type='application/ld+json']"):
+        for script in self.css("script[type='application/ld+json']"):
             try:
-                items = _JSONLD.extract_items(script.root)
+                items = _JSONLD.extract_items(script)
             except Exception as exc:  # extruct raises whatever its JSON fallback raises
                 logger.debug("Ignoring malformed JSON-LD on %s: %s", self.url, exc)
                 continue
@@ -104,23 +130,40 @@ class Page:
 
     @cached_property
     def opengraph(self) -> dict[str, list[str]]:
-        """OpenGraph and ``article:*`` properties, each with all its values in page order."""
+        """OpenGraph and ``article:*`` properties (``<meta property=... content=...>`` in the
+        head), each with all its values in page order.
+
+        Read from the index rather than by extruct's OpenGraph extractor, which needs
+        ``lxml.html`` elements; only the ``og:`` and ``article:`` names are ever asked for, so
+        its namespace bookkeeping has nothing to decide here.
+        """
         props: dict[str, list[str]] = {}
-        try:
-            for item in _OPENGRAPH.extract_items(self.sel.root):
-                for key, value in item.get("properties", []):
-                    props.setdefault(key, []).append(value)
-        except Exception as exc:  # a page without <head> or with odd prefixes
-            logger.debug("Ignoring OpenGraph on %s: %s", self.url, exc)
+        for head in self.index.tagged("head"):
+            for meta in head.iterchildren("meta"):
+                name, content = meta.get("property"), meta.get("content")
+                if name is not None and content is not None:
+                    props.setdefault(name, []).append(content)
         return props
 
     def og(self, name: str) -> str | None:
         values = self.opengraph.get(name)
         return values[0] if values else None
 
+    @cached_property
+    def metas(self) -> dict[str, str]:
+        """``<meta>`` contents by ``name``, ``property`` and ``itemprop``, the first of each."""
+        found: dict[str, str] = {}
+        for meta in self.index.tagged("meta"):
+            content = meta.get("content")
+            if content is None:
+                continue
+            for attribute in ("name", "property", "itemprop"):
+                key = meta.get(attribute)
+                if key is not None:
+                    found.setdefault(key, content)
+        return found
+
     def meta(self, name: str) -> str | None:
         """``<meta name=... content=...>`` (or ``property=``/``itemprop=``) content."""
-        value = self.sel.xpath(
-            "//meta[@name=$n or @property=$n or @itemprop=$n]/@content", n=name
-        ).get()
+        value = self.metas.get(name)
         return value.strip() if value else None

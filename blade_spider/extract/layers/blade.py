@@ -17,12 +17,13 @@ import re
 from functools import cached_property
 
 from lxml import etree
-from parsel import Selector
 
+from blade_spider.dates import MONTH
 from blade_spider.extract.blocks import Block, blocks_from, is_chrome
 from blade_spider.extract.images import image_url, photo, photos_in
 from blade_spider.extract.layers.base import Layer
 from blade_spider.extract.page import Page
+from blade_spider.extract.select import last_descendant
 from blade_spider.items import Image
 from blade_spider.text import element_text
 
@@ -35,11 +36,11 @@ class BladeZoxLayer(Layer):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return bool(page.sel.css(cls.MARKERS))
+        return bool(page.css(cls.MARKERS))
 
     def _text(self, css: str) -> str | None:
-        node = self.page.sel.css(css)
-        return (element_text(node[0]) or None) if node else None
+        node = self.page.first(css)
+        return (element_text(node) or None) if node is not None else None
 
     def headline(self) -> str | None:
         return self._text("h1.mvp-post-title, #mvp-post-head h1")
@@ -51,48 +52,45 @@ class BladeZoxLayer(Layer):
         return self._text("#mvp-post-head .mvp-post-cat, h3.mvp-post-cat")
 
     def authors(self) -> list[str] | None:
-        names = [element_text(n) for n in self.page.sel.css(
+        names = [element_text(n) for n in self.page.css(
             ".mvp-author-info-name .author-name a, .mvp-author-info-name .author-name"
         )]
         names = [n for n in names if n]
         return list(dict.fromkeys(names)) or None
 
-    def _date_node(self) -> Selector | None:
-        node = self.page.sel.css(".mvp-author-info-date time, .mvp-post-date time")
-        return node[0] if node else None
+    def _date_node(self) -> etree._Element | None:
+        return self.page.first(".mvp-author-info-date time, .mvp-post-date time")
 
     def published(self) -> str | None:
         node = self._date_node()
         if node is None:
             return None
-        return node.attrib.get("datetime") or element_text(node)
+        return node.get("datetime") or element_text(node)
 
     def published_raw(self) -> str | None:
         node = self._date_node()
         return (element_text(node) or None) if node is not None else None
 
     def modified(self) -> str | None:
-        return self.page.sel.css(
-            ".mvp-author-info-date meta[itemprop='dateModified']::attr(content)"
-        ).get()
+        node = self.page.first(".mvp-author-info-date meta[itemprop='dateModified']")
+        return node.get("content") if node is not None else None
 
     def tags(self) -> list[str] | None:
-        names = [element_text(a) for a in self.page.sel.css(".mvp-post-tags a")]
+        names = [element_text(a) for a in self.page.css(".mvp-post-tags a")]
         return [n for n in names if n] or None
 
     @cached_property
-    def content(self) -> Selector | None:
-        node = self.page.sel.css("#mvp-content-main")
-        return node[0] if node else None
+    def content(self) -> etree._Element | None:
+        return self.page.first("#mvp-content-main")
 
     def body_blocks(self) -> list[Block] | None:
         return blocks_from(self.content) or None
 
     def images(self) -> list[Image] | None:
         images: list[Image] = []
-        lead = self.page.sel.css("#mvp-post-feat-img img")
-        if lead:
-            featured = photo(lead[0].root, self.page.url, featured=True)
+        lead = self.page.first("#mvp-post-feat-img img")
+        if lead is not None:
+            featured = photo(lead, self.page.url, featured=True)
             if featured:
                 caption = self._text("span.mvp-feat-caption, .mvp-feat-caption")
                 featured.caption = featured.caption or caption
@@ -102,19 +100,18 @@ class BladeZoxLayer(Layer):
         return images or None
 
 
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 #: ``September 5, 2017 at 6:37 pm EDT | by Michael K. Lavers`` and its variants.
 DATELINE = re.compile(
-    rf"^(?:(?:posted|published)\s+(?:on\s+)?)?(?P<date>{_MONTH}\s+\d{{1,2}},\s+\d{{4}}"
+    rf"^(?:(?:posted|published)\s+(?:on\s+)?)?(?P<date>{MONTH}\s+\d{{1,2}},\s+\d{{4}}"
     r"(?:\s+(?:at\s+)?\d{1,2}:\d{2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?)?)"
     r"\s*(?:[|•·–—-]\s*|\s+)(?P<byline>by\s+.+)$",
     re.IGNORECASE,
 )
 _MAX_DATELINE = 300
-#: Short text nodes a date line is made of: the "|" separator or the "by" of the byline.
-_DATELINE_TEXTS = ("//body//text()[string-length(.) < 300][contains(., '|') or "
-                   "contains(translate(., 'BY', 'by'), 'by ')]")
+#: Text nodes a date line is made of: the "|" separator or the "by" of the byline (the cheap
+#: ``contains()`` tests first: libxml2 runs this on every text node of the page).
+_DATELINE_TEXTS = etree.XPath("//body//text()[contains(., '|') or contains(., 'by ') or "
+                              "contains(., 'By ') or contains(., 'BY ')]")
 _DATELINE_TAGS = frozenset({"p", "div", "span", "header", "li", "td", "section", "time"})
 #: How far above a date-line text node the element holding the whole line may be.
 _DATELINE_DEPTH = 3
@@ -138,7 +135,9 @@ class BladeDatelineLayer(Layer):
     @staticmethod
     def _search_dateline(page: Page) -> tuple[etree._Element, re.Match[str]] | None:
         checked: set[etree._Element] = set()
-        for text_node in page.sel.root.xpath(_DATELINE_TEXTS):
+        for text_node in _DATELINE_TEXTS(page.root):
+            if len(text_node) >= _MAX_DATELINE:
+                continue
             element = text_node.getparent()
             for _ in range(_DATELINE_DEPTH):
                 if element is None or element in checked:
@@ -184,24 +183,41 @@ class BladeDatelineLayer(Layer):
         """Where the article proper begins: the headline, or the date line if none follows."""
         return self.heading if self.heading is not None else self.dateline[0]
 
-    @cached_property
+    @property
     def position(self) -> dict[etree._Element, int]:
         """Document order of every element, to tell what stands before or after the headline."""
-        return {el: i for i, el in enumerate(self.start.getroottree().iter())}
+        return self.page.index.position
 
     def _after_start(self, el: etree._Element) -> bool:
         return self.position.get(el, -1) > self.position[self.start]
 
     @cached_property
+    def following(self) -> int:
+        """Position of the first element after the headline and its descendants."""
+        return self.position[last_descendant(self.start)] + 1
+
+    @cached_property
     def content(self) -> etree._Element | None:
-        """The element holding the most paragraph text after the headline (its densest block)."""
-        candidates = list(self.start.xpath("following::*[p]"))
-        candidates += [a for a in self.start.iterancestors() if a.xpath("./p")]
+        """The element holding the most paragraph text after the headline (its densest block):
+        a parent of paragraphs that follows the headline, or one of the headline's ancestors."""
+        position = self.position
+        parents = {p.getparent() for p in self.page.index.tagged("p")}
+        candidates = sorted((el for el in parents if position.get(el, -1) >= self.following),
+                            key=position.__getitem__)
+        candidates += [a for a in self.start.iterancestors() if a in parents]
+        chrome: dict[etree._Element, bool] = {}
+
+        def in_chrome(el: etree._Element) -> bool:
+            if el not in chrome:
+                parent = el.getparent()
+                chrome[el] = is_chrome(el) or (parent is not None and in_chrome(parent))
+            return chrome[el]
+
         best, best_score = None, 0
         for candidate in candidates:
-            if is_chrome(candidate) or any(is_chrome(a) for a in candidate.iterancestors()):
+            if in_chrome(candidate):
                 continue
-            score = sum(len(element_text(p)) for p in candidate.xpath("./p")
+            score = sum(len(element_text(p)) for p in candidate.iterchildren("p")
                         if self._after_start(p))
             if score > best_score:
                 best, best_score = candidate, score
@@ -224,8 +240,9 @@ class BladeDatelineLayer(Layer):
         if self.content is None:
             return None
         ancestors = set(self.start.iterancestors())
-        before = [el for el in self.content.iter()
-                  if not self._after_start(el) and el not in ancestors]
+        elements = self.page.index.elements
+        before = [el for el in elements[self.position[self.content]:self.position[self.start] + 1]
+                  if el not in ancestors]
         return blocks_from(self.content, skip=before) or None
 
     def images(self) -> list[Image] | None:
@@ -236,7 +253,9 @@ class BladeDatelineLayer(Layer):
                       if self._after_start(p)]
         body_starts = self.position[paragraphs[0]] if paragraphs else len(self.position)
         images: list[Image] = []
-        for img in self.start.xpath("following::img"):
+        for img in self.page.index.tagged("img"):
+            if self.position[img] < self.following:
+                continue
             if self.position[img] > body_starts:
                 break
             image = photo(img, self.page.url, featured=True)
@@ -247,7 +266,7 @@ class BladeDatelineLayer(Layer):
         before = {photo_url for img in self.content.iter("img") if not self._after_start(img)
                   for photo_url in [image_url(img, self.page.url)]}
         seen = {i.url for i in images} | before
-        images += [i for i in photos_in(Selector(root=self.content), self.page.url)
+        images += [i for i in photos_in(self.content, self.page.url)
                    if i.url not in seen]
         return images or None
 

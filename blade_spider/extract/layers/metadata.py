@@ -55,8 +55,9 @@ class MetadataLayer(Layer):
         return next((c for c in candidates if isinstance(c, str) and c.startswith("http")), None)
 
     def headline(self) -> str | None:
+        title = self.page.first("title")
         for value in (self._jsonld("headline"), self.page.og("og:title"),
-                      self.page.sel.xpath("//title/text()").get()):
+                      title.text if title is not None else None):
             if isinstance(value, str) and value.strip():
                 return _SITE_SUFFIX.sub("", value)
         return None

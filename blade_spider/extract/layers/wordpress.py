@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
-from parsel import Selector, SelectorList
+from lxml import etree
 
 from blade_spider.extract.blocks import Block, blocks_from
 from blade_spider.extract.comments import comments_in
@@ -19,14 +19,16 @@ from blade_spider.extract.layers.base import Layer
 from blade_spider.items import Comment, Image
 from blade_spider.text import element_text
 
-_POST_ID_PATTERNS = (
-    ("//link[@rel='shortlink']/@href", re.compile(r"[?&]p=(\d+)")),
-    ("//body/@class", re.compile(r"\bpostid-(\d+)\b")),
-    ("//article/@id", re.compile(r"^post-(\d+)$")),
-    ("//link[@rel='alternate' and contains(@href, '/wp/v2/posts/')]/@href",
-     re.compile(r"/wp/v2/posts/(\d+)")),
-    ("//input[@name='comment_post_ID']/@value", re.compile(r"^(\d+)$")),
-)
+#: Where WordPress prints the post id, most reliable first (tag-only paths: libxml2 answers
+#: those without testing every element).
+_POST_ID_PATTERNS = tuple((etree.XPath(xpath, smart_strings=False), re.compile(pattern)) for
+                          xpath, pattern in (
+    ("//link[@rel='shortlink']/@href", r"[?&]p=(\d+)"),
+    ("//body/@class", r"\bpostid-(\d+)\b"),
+    ("//article/@id", r"^post-(\d+)$"),
+    ("//link[@rel='alternate' and contains(@href, '/wp/v2/posts/')]/@href", r"/wp/v2/posts/(\d+)"),
+    ("//input[@name='comment_post_ID']/@value", r"^(\d+)$"),
+))
 ARTICLE_SCOPE = (
     "article.post, article.type-post, article[id^='post-'], .hentry, "
     "[itemtype*='schema.org/NewsArticle'], [itemtype*='schema.org/Article'], "
@@ -49,8 +51,20 @@ AUTHOR_LINKS = (
 )
 
 
-def _texts(nodes: SelectorList) -> list[str]:
+#: Tag links; block themes mark category links ``rel="tag"`` too, so those are told apart by the
+#: category list around them.
+TAG_LINKS = ".tags-links a, .taxonomy-post_tag a, .post-tags a"
+REL_TAG_LINKS = "a[rel='tag']"
+CATEGORY_LISTS = frozenset({"taxonomy-category", "cat-links"})
+
+
+def _texts(nodes: list[etree._Element]) -> list[str]:
     return [t for t in (element_text(n) for n in nodes) if t]
+
+
+def _in_category_list(link: etree._Element) -> bool:
+    return any(CATEGORY_LISTS.intersection(a.get("class", "").split())
+               for a in link.iterancestors())
 
 
 class WordPressLayer(Layer):
@@ -59,61 +73,62 @@ class WordPressLayer(Layer):
     name = "wordpress"
 
     @cached_property
-    def scope(self) -> Selector:
+    def scope(self) -> etree._Element:
         """The main post element, so sidebars and teasers never answer for the article."""
-        found = self.page.sel.css(ARTICLE_SCOPE)
-        return found[0] if found else self.page.sel
+        found = self.page.first(ARTICLE_SCOPE)
+        return found if found is not None else self.page.root
+
+    def _first(self, query: str) -> etree._Element | None:
+        """The first match inside the post element, else anywhere on the page."""
+        found = self.page.first(query, self.scope)
+        return found if found is not None else self.page.first(query)
 
     @cached_property
-    def content(self) -> Selector | None:
-        found = self.scope.css(CONTENT) or self.page.sel.css(CONTENT)
-        return found[0] if found else None
+    def content(self) -> etree._Element | None:
+        return self._first(CONTENT)
 
     def wp_post_id(self) -> str | None:
         for xpath, pattern in _POST_ID_PATTERNS:
-            for value in self.page.sel.xpath(xpath).getall():
+            for value in xpath(self.page.root):
                 match = pattern.search(value)
                 if match:
                     return match.group(1)
         return None
 
     def url(self) -> str | None:
-        return self.page.sel.xpath("//link[@rel='canonical']/@href").get()
+        link = self.page.first("link[rel='canonical']")
+        return link.get("href") if link is not None else None
 
     def headline(self) -> str | None:
-        found = self.scope.css(HEADLINE) or self.page.sel.css(HEADLINE)
-        return element_text(found[0]) if found else None
+        found = self._first(HEADLINE)
+        return element_text(found) if found is not None else None
 
     def authors(self) -> list[str] | None:
-        return _texts(self.scope.css(AUTHOR_LINKS)) or None
-
-    def _published_node(self) -> Selector | None:
-        found = self.scope.css(PUBLISHED_TIME) or self.page.sel.css(PUBLISHED_TIME)
-        return found[0] if found else None
+        return _texts(self.page.css(AUTHOR_LINKS, self.scope)) or None
 
     def published(self) -> str | None:
-        node = self._published_node()
+        node = self._first(PUBLISHED_TIME)
         if node is None:
             return None
-        return node.attrib.get("datetime") or node.attrib.get("content") or element_text(node)
+        return node.get("datetime") or node.get("content") or element_text(node)
 
     def published_raw(self) -> str | None:
-        node = self._published_node()
+        node = self._first(PUBLISHED_TIME)
         return (element_text(node) or None) if node is not None else None
 
     def modified(self) -> str | None:
-        for node in self.scope.css("time.updated, [itemprop='dateModified']"):
-            if "published" in node.attrib.get("class", ""):
+        for node in self.page.css("time.updated, [itemprop='dateModified']", self.scope):
+            if "published" in node.get("class", ""):
                 continue  # "entry-date published updated": the publish date, not an edit
-            value = node.attrib.get("datetime") or node.attrib.get("content")
+            value = node.get("datetime") or node.get("content")
             if value:
                 return value
         return None
 
     def categories(self) -> list[str] | None:
-        return _texts(self.scope.css(
+        return _texts(self.page.css(
             ".cat-links a, a[rel~='category'], .taxonomy-category a, "
-            "[itemprop='articleSection']"
+            "[itemprop='articleSection']", self.scope
         )) or None
 
     def section(self) -> str | None:
@@ -121,24 +136,21 @@ class WordPressLayer(Layer):
         return categories[0] if categories else None
 
     def tags(self) -> list[str] | None:
-        # Block themes mark category links rel="tag" too: those inside a category list are not.
-        return _texts(self.scope.xpath(
-            ".//*[contains(@class, 'tags-links') or contains(@class, 'taxonomy-post_tag')"
-            " or contains(@class, 'post-tags')]//a"
-            " | .//a[@rel='tag'][not(ancestor::*[contains(@class, 'taxonomy-category')"
-            " or contains(@class, 'cat-links')])]"
-        )) or None
+        links = set(self.page.css(TAG_LINKS, self.scope))
+        links.update(a for a in self.page.css(REL_TAG_LINKS, self.scope)
+                     if not _in_category_list(a))
+        return _texts(sorted(links, key=self.page.index.position.__getitem__)) or None
 
     def body_blocks(self) -> list[Block] | None:
         return blocks_from(self.content) or None
 
     def featured_image(self) -> Image | None:
         """The theme's featured image (post thumbnail), outside or at the top of the content."""
-        for img in self.scope.css(
+        for img in self.page.css(
             ".post-thumbnail img, .wp-block-post-featured-image img, img.wp-post-image, "
-            ".featured-image img"
+            ".featured-image img", self.scope
         ):
-            image = photo(img.root, self.page.url, featured=True)
+            image = photo(img, self.page.url, featured=True)
             if image:
                 return image
         return None
@@ -151,16 +163,13 @@ class WordPressLayer(Layer):
         return images or None
 
     def comments(self) -> list[Comment] | None:
-        return comments_in(self.page.sel) or None
+        return comments_in(self.page) or None
 
     def page_links(self) -> list[str]:
         """Links to the other pages of a post split with ``<!--nextpage-->``."""
-        hrefs = self.page.sel.css(
-            ".page-links a::attr(href), .post-nav-links a::attr(href), "
-            "a.post-page-numbers::attr(href)"
-        ).getall()
-        return [self.page.response.urljoin(h) for h in hrefs]
+        links = self.page.css(".page-links a, .post-nav-links a, a.post-page-numbers")
+        return [self.page.response.urljoin(a.get("href")) for a in links if a.get("href")]
 
     def language(self) -> str | None:
-        return self.page.sel.xpath("/html/@lang").get()
+        return self.page.root.get("lang")
 
