@@ -78,8 +78,11 @@ def parse_page_date(raw: str | None) -> PageDate | None:
         else:
             return _page_date(parsed_iso, text, has_time=len(text) > 10, label=None)
     printed = _printed_date(text)
-    if printed is not None:
-        return printed
+    return printed if printed is not None else _any_date(text)
+
+
+def _any_date(text: str) -> PageDate | None:
+    """Any other form dateutil can read (``Posted on 5 Sept. 2017, 18:37``)."""
     cleaned = _AT.sub(" ", _NOISE.sub("", text))
     label_match = _LABEL.search(cleaned)
     label = label_match.group(1) if label_match else None

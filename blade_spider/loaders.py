@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, is_dataclass
+from dataclasses import is_dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from itemloaders.processors import Compose, MapCompose, TakeFirst
@@ -23,10 +23,12 @@ from blade_spider import __version__
 from blade_spider.bylines import split_authors
 from blade_spider.captions import clean_caption, split_credit
 from blade_spider.dates import PageDate, parse_page_date
-from blade_spider.extract.layers.base import Layer
 from blade_spider.items import Article
 from blade_spider.text import normalize_space, single_line
 from blade_spider.urls import SiteHosts, url_id
+
+if TYPE_CHECKING:  # the extract package imports this module: a runtime import would be a cycle
+    from blade_spider.extract.layers.base import Layer
 
 _SITE_NAME = re.compile(r"\s+[-|–—:]\s+(?:The\s+)?Washington Blade\b.*$", re.IGNORECASE)
 _SITE_TITLE = re.compile(r"^(?:the\s+)?washington blade\s*(?:[:|–—-].*)?$", re.IGNORECASE)
@@ -110,13 +112,19 @@ def to_blocks(values: list[Any]) -> list[dict[str, str]]:
     return blocks
 
 
+def _as_dict(value: Any) -> dict[str, Any]:
+    """A layer's photo or comment (a flat dataclass, or already a dict) as a new dict (a shallow
+    copy: ``dataclasses.asdict`` deep-copies, for nothing, on every page)."""
+    return dict(vars(value)) if is_dataclass(value) else dict(value)
+
+
 def to_images(values: list[Any], loader_context: dict[str, Any]) -> list[dict[str, Any]]:
     """Photos as records: absolute URL, alt, whole caption, credit split off, one lead photo."""
     base = loader_context.get("base_url", "")
     images: list[dict[str, Any]] = []
     seen: set[str] = set()
     for value in values:
-        image = asdict(value) if is_dataclass(value) else dict(value)
+        image = _as_dict(value)
         url = image.get("url")
         if not isinstance(url, str) or not url.strip():
             continue
@@ -141,7 +149,7 @@ def to_comments(values: list[Any]) -> list[dict[str, Any]]:
     """Comments as records, their dates in the site's zone."""
     comments = []
     for value in values:
-        comment = asdict(value) if is_dataclass(value) else dict(value)
+        comment = _as_dict(value)
         date = parse_page_date(comment.get("published"))
         comment["published"] = date.isoformat() if date else None
         comment["author"] = clean_line(comment.get("author"))
@@ -227,6 +235,12 @@ class ArticleLoader(ItemLoader):
     @property
     def site(self) -> SiteHosts:
         return self.context["site"]
+
+    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
+        """``<field>_out`` or the default: processors are declared on this loader, never in the
+        item's field metadata, so the metadata lookup itemloaders would make for every field of
+        every page (through an item adapter) is skipped."""
+        return getattr(self, f"{field_name}_out", self.default_output_processor)
 
     def add_layered(
         self, field: str, layers: Iterable[Layer],

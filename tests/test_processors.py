@@ -6,8 +6,8 @@ import pytest
 
 from blade_spider.bylines import split_authors
 from blade_spider.captions import split_credit
-from blade_spider.dates import parse_page_date
-from blade_spider.text import decode_cfemail, element_text, normalize_space
+from blade_spider.dates import _any_date, _printed_date, parse_page_date
+from blade_spider.text import decode_cfemail, element_text, normalize_space, single_line
 from blade_spider.urls import SiteHosts, url_id
 
 
@@ -36,6 +36,24 @@ def test_printed_zone_label_is_honoured_and_a_mismatch_noted() -> None:
     assert parsed is not None
     assert parsed.isoformat() == "2015-06-12T11:02:00-04:00"
     assert parsed.note and "EST" in parsed.note
+
+
+@pytest.mark.parametrize("raw", [
+    "September 5, 2017 at 6:37 pm EDT", "Sept. 5, 2017", "Sep 5, 2017 12:05 am",
+    "December 31, 2019 at 12:30 p.m. EST", "March 10, 2019 at 2:30 am ET",
+    "Jan 1, 2015 11:00 PM EDT", "November 3, 2024 at 1:30 am", "July 4, 2016 at 5:00 pm GMT",
+    "June 12, 2014", "February 29, 2016 at 12:00 am",
+])
+def test_printed_dates_read_directly_as_dateutil_reads_them(raw: str) -> None:
+    """The fast path for the Blade's printed form agrees with the general dateutil path."""
+    direct = _printed_date(single_line(raw))
+    assert direct is not None
+    assert direct == _any_date(single_line(raw))
+
+
+@pytest.mark.parametrize("raw", ["February 30, 2019", "Posted 5 September 2017", "13:00"])
+def test_other_forms_are_left_to_dateutil(raw: str) -> None:
+    assert _printed_date(raw) is None
 
 
 @pytest.mark.parametrize("raw", ["2 years ago", "hello", "", "June 12", "1066-10-14"])

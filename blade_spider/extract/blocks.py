@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Literal
 
 from lxml import etree
@@ -60,12 +61,24 @@ def is_chrome(el: etree._Element) -> bool:
     if not tag or tag in INVISIBLE_TAGS or tag in CHROME_TAGS:
         return True
     attrib = el.attrib
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+    if not attrib:
+        return False
+    return _chrome_attributes(attrib.get("class", ""), attrib.get("id", ""),
+                              attrib.get("style", ""), "hidden" in attrib,
+                              attrib.get("aria-hidden") == "true")
+
+
+@lru_cache(maxsize=4096)
+def _chrome_attributes(classes: str, element_id: str, style: str, hidden: bool,
+                       aria_hidden: bool) -> bool:
+    """The attribute half of :func:`is_chrome`; themes repeat the same class lists on every
+    page, so the regex answers are cached."""
+    if hidden or aria_hidden:
         return True
-    style = attrib.get("style", "").replace(" ", "").lower()
+    style = style.replace(" ", "").lower()
     if "display:none" in style or "visibility:hidden" in style:
         return True
-    marks = f"{attrib.get('class', '')} {attrib.get('id', '')}"
+    marks = f"{classes} {element_id}"
     if CONTENT_PATTERN.search(marks):
         return False
     return bool(CHROME_PATTERN.search(marks))

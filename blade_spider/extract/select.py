@@ -55,14 +55,15 @@ class Compound:
         """Whether the index can name its few candidates (an id, class or attribute test)."""
         return bool(self.element_id or self.classes or self.attributes)
 
-    def matches(self, el: etree._Element) -> bool:
+    def matches(self, el: etree._Element, classes_of: dict[etree._Element, frozenset[str]]) -> bool:
+        """Whether ``el`` passes every test (``classes_of``: the index's class sets)."""
         if self.tag is not None and el.tag != self.tag:
             return False
         if self.element_id is not None and el.get("id") != self.element_id:
             return False
         if self.classes:
-            have = (el.get("class") or "").split()
-            if any(c not in have for c in self.classes):
+            have = classes_of.get(el)
+            if have is None or any(c not in have for c in self.classes):
                 return False
         for name, operator, value in self.attributes:
             found = el.get(name)
@@ -148,13 +149,17 @@ class ElementIndex:
         self.position: dict[etree._Element, int] = dict(zip(self.elements, count()))
         self.by_class: defaultdict[str, list[etree._Element]] = defaultdict(list)
         self.by_id: defaultdict[str, list[etree._Element]] = defaultdict(list)
+        self.classes_of: dict[etree._Element, frozenset[str]] = {}
         self._by_tag: dict[str, list[etree._Element]] = {}
         self._by_attribute: dict[str, list[etree._Element]] = {}
+        self._ends: dict[etree._Element, int] = {}
         get = etree._Element.get
         for el in self.elements:
             classes = get(el, "class")
             if classes:
-                for token in classes.split():
+                tokens = frozenset(classes.split())
+                self.classes_of[el] = tokens
+                for token in tokens:
                     self.by_class[token].append(el)
             element_id = get(el, "id")
             if element_id:
@@ -172,9 +177,17 @@ class ElementIndex:
             self._by_attribute[name] = [el for el in self.elements if el.get(name) is not None]
         return self._by_attribute[name]
 
+    def end_of(self, el: etree._Element) -> int:
+        """Position of the last element of ``el``'s subtree."""
+        if el not in self._ends:
+            self._ends[el] = self.position[last_descendant(el)]
+        return self._ends[el]
+
     def _candidates(self, compound: Compound) -> Iterable[etree._Element]:
         if compound.element_id is not None:
             return self.by_id.get(compound.element_id, ())
+        if len(compound.classes) == 1:
+            return self.by_class.get(compound.classes[0], ())
         if compound.classes:
             return min((self.by_class.get(c, []) for c in compound.classes), key=len)
         if compound.tag is not None:
@@ -193,7 +206,8 @@ class ElementIndex:
         for ancestor in el.iterancestors():
             if top is not None and self.position[ancestor] < self.position[top]:
                 return False
-            if compound.matches(ancestor) and self._matches_left(ancestor, branch, step + 1, top):
+            if (compound.matches(ancestor, self.classes_of)
+                    and self._matches_left(ancestor, branch, step + 1, top)):
                 return True
             if combinator == ">":
                 return False
@@ -207,14 +221,13 @@ class ElementIndex:
                     if isinstance(el, etree._Element)]
         low, high = 0, len(self.elements)
         if scope is not None and scope is not self.root:
-            low = self.position[scope]
-            high = self.position[last_descendant(scope)]
+            low, high = self.position[scope], self.end_of(scope)
         top = None if scope is None or scope is self.root else scope
         found: set[etree._Element] = set()
         for branch in compiled:
             rightmost = branch[0][0]
             for el in self._branch_candidates(branch):
-                if (low <= self.position[el] <= high and rightmost.matches(el)
+                if (low <= self.position[el] <= high and rightmost.matches(el, self.classes_of)
                         and self._matches_left(el, branch, 1, top)):
                     found.add(el)
         return sorted(found, key=self.position.__getitem__)
@@ -231,5 +244,6 @@ class ElementIndex:
         if rightmost.selective or not leftmost.selective:
             return self._candidates(rightmost)
         tag = rightmost.tag or etree.Element
-        return {el for anchor in self._candidates(leftmost) if leftmost.matches(anchor)
+        return {el for anchor in self._candidates(leftmost)
+                if leftmost.matches(anchor, self.classes_of)
                 for el in anchor.iterdescendants(tag)}

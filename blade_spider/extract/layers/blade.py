@@ -249,9 +249,9 @@ class BladeDatelineLayer(Layer):
         """Photos from the headline to the end of the body; one before the first paragraph leads."""
         if self.content is None:
             return None
-        paragraphs = [p for p in self.content.xpath("./p[normalize-space()]")
-                      if self._after_start(p)]
-        body_starts = self.position[paragraphs[0]] if paragraphs else len(self.position)
+        first = next((p for p in self.content.iterchildren("p")
+                      if self._after_start(p) and "".join(p.itertext()).strip()), None)
+        body_starts = self.position[first] if first is not None else len(self.position)
         images: list[Image] = []
         for img in self.page.index.tagged("img"):
             if self.position[img] < self.following:
