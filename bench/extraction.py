@@ -242,12 +242,14 @@ class ParseOnly:
     def __init__(self) -> None:
         from scrapy.http import HtmlResponse, Request
 
-        self._response, self._request = HtmlResponse, Request
+        from blade_spider.extract.page import Page as ParsedPage
+
+        self._response, self._request, self._page = HtmlResponse, Request, ParsedPage
 
     def run(self, page: Page) -> Any:
         response = self._response(url=page.url, body=page.html, request=self._request(page.url),
                                   headers={"Content-Type": "text/html; charset=UTF-8"})
-        return response.selector
+        return self._page(response).root
 
     @staticmethod
     def fields(raw: Any) -> Extracted:
