@@ -236,10 +236,14 @@ class ArticleLoader(ItemLoader):
     def site(self) -> SiteHosts:
         return self.context["site"]
 
-    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
-        """``<field>_out`` or the default: processors are declared on this loader, never in the
-        item's field metadata, so the metadata lookup itemloaders would make for every field of
+    def get_input_processor(self, field_name: str) -> Callable[..., Any]:
+        """``<field>_in`` or the default: processors are declared on this loader, never in the
+        item's field metadata, so the metadata lookup itemloaders would make for every value of
         every page (through an item adapter) is skipped."""
+        return getattr(self, f"{field_name}_in", self.default_input_processor)
+
+    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
+        """``<field>_out`` or the default (see :meth:`get_input_processor`)."""
         return getattr(self, f"{field_name}_out", self.default_output_processor)
 
     def add_layered(

@@ -86,7 +86,7 @@ def _chrome_attributes(classes: str, element_id: str, style: str, hidden: bool,
 
 def _is_media_figure(el: etree._Element) -> bool:
     """A figure that holds a photo, gallery or text-less embed rather than quoted text."""
-    return _tag(el) == "figure" and not el.xpath(".//blockquote|.//table")
+    return _tag(el) == "figure" and next(el.iterdescendants("blockquote", "table"), None) is None
 
 
 class _BlockWalker:

@@ -9,6 +9,8 @@ keeps any of these habits needs no new code.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import islice
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -34,6 +36,7 @@ _FURNITURE = re.compile(
     r"sharing|social|related|relatedposts|author|bio|widget|newsletter|subscribe)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+_WP_CAPTION_TEXT = etree.XPath(".//*[contains(@class, 'wp-caption-text') or self::figcaption]")
 _LAZY_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
 _MIN_SIDE = 80
 
@@ -84,15 +87,13 @@ def _next_caption_sibling(el: etree._Element) -> etree._Element | None:
 
 def caption_of(img: etree._Element) -> str | None:
     """The caption shown with ``img`` (credit included), or ``None``."""
-    ancestors = list(img.iterancestors())[:4]
+    ancestors = list(islice(img.iterancestors(), 4))
     for ancestor in ancestors:
         if ancestor.tag == "figure":
-            captions = ancestor.xpath(".//figcaption")
-            return _caption_text(captions[0]) if captions else None
+            caption = next(ancestor.iterdescendants("figcaption"), None)
+            return _caption_text(caption) if caption is not None else None
         if "wp-caption" in _classes(ancestor) and "wp-caption-text" not in _classes(ancestor):
-            captions = ancestor.xpath(
-                ".//*[contains(@class, 'wp-caption-text') or self::figcaption]"
-            )
+            captions = _WP_CAPTION_TEXT(ancestor)
             return _caption_text(captions[0]) if captions else None
     for el in [img, *ancestors[:2]]:
         sibling = _next_caption_sibling(el)
@@ -125,6 +126,12 @@ def photo(img: etree._Element, base_url: str, featured: bool = False) -> Image |
     return Image(url=url, alt=alt, caption=caption_of(img), featured=featured)
 
 
+@lru_cache(maxsize=4096)
+def _is_furniture(classes: str, element_id: str) -> bool:
+    """Whether a container's class or id marks it as furniture (cached: themes repeat them)."""
+    return bool(_FURNITURE.search(f"{classes} {element_id}"))
+
+
 def photos_in(scope: etree._Element | None, base_url: str) -> list[Image]:
     """Every article photo inside ``scope`` in document order, each URL once."""
     if scope is None:
@@ -132,7 +139,7 @@ def photos_in(scope: etree._Element | None, base_url: str) -> list[Image]:
     found: list[Image] = []
     seen: set[str] = set()
     for img in scope.iter("img"):
-        if any(_FURNITURE.search(f"{_classes(a)} {a.attrib.get('id', '')}")
+        if any(_is_furniture(_classes(a), a.get("id", ""))
                for a in img.iterancestors() if a is not scope):
             continue
         image = photo(img, base_url)

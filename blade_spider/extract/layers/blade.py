@@ -115,7 +115,8 @@ _DATELINE_TEXTS = etree.XPath("//body//text()[contains(., '|') or contains(., 'b
 _DATELINE_TAGS = frozenset({"p", "div", "span", "header", "li", "td", "section", "time"})
 #: How far above a date-line text node the element holding the whole line may be.
 _DATELINE_DEPTH = 3
-_HEADINGS = ("h1", "h2")
+#: The next three headings of each level after an element, best level first.
+_HEADINGS = tuple(etree.XPath(f"following::{tag}[position() <= 3]") for tag in ("h1", "h2"))
 
 
 class BladeDatelineLayer(Layer):
@@ -171,8 +172,8 @@ class BladeDatelineLayer(Layer):
         scope = element.getparent()
         if scope is not None and scope.getparent() is not None:
             scope = scope.getparent()
-        for tag in _HEADINGS:
-            for found in element.xpath(f"following::{tag}[position() <= 3]"):
+        for following in _HEADINGS:
+            for found in following(element):
                 inside = scope is None or any(a is scope for a in found.iterancestors())
                 if inside and element_text(found):
                     return found
@@ -227,7 +228,8 @@ class BladeDatelineLayer(Layer):
         return element_text(self.heading) if self.heading is not None else None
 
     def authors(self) -> list[str] | None:
-        links = [element_text(a) for a in self.dateline[0].xpath(".//a[contains(@href, 'author')]")]
+        links = [element_text(a) for a in self.dateline[0].iterdescendants("a")
+                 if "author" in a.get("href", "")]
         return [n for n in links if n] or [self.dateline[1].group("byline")]
 
     def published(self) -> str | None:
