@@ -125,15 +125,18 @@ class WordPressLayer(Layer):
                 return value
         return None
 
-    def categories(self) -> list[str] | None:
+    @cached_property
+    def _categories(self) -> list[str]:
         return _texts(self.page.css(
             ".cat-links a, a[rel~='category'], .taxonomy-category a, "
             "[itemprop='articleSection']", self.scope
-        )) or None
+        ))
+
+    def categories(self) -> list[str] | None:
+        return self._categories or None
 
     def section(self) -> str | None:
-        categories = self.categories()
-        return categories[0] if categories else None
+        return self._categories[0] if self._categories else None
 
     def tags(self) -> list[str] | None:
         links = set(self.page.css(TAG_LINKS, self.scope))
