@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -46,26 +47,31 @@ class SiteHosts:
     base_url: str = LIVE_BASE_URL
     aliases: tuple[str, ...] = field(default=("washingtonblade.com",))
 
-    @property
+    @cached_property
     def scheme(self) -> str:
         return urlsplit(self.base_url).scheme or "https"
 
-    @property
+    @cached_property
     def netloc(self) -> str:
         return urlsplit(self.base_url).netloc
 
-    @property
+    @cached_property
     def hostname(self) -> str:
         return urlsplit(self.base_url).hostname or ""
+
+    @cached_property
+    def _bare_hosts(self) -> tuple[str, frozenset[str]]:
+        """The base's bare host (with port) and the aliases' bare host names, worked out once:
+        every discovered link is checked against them."""
+        return _bare_host(self.netloc), frozenset(_bare_host(a) for a in self.aliases)
 
     def owns(self, url: str) -> bool:
         """True for URLs on the base host (``www.`` or not, any scheme) or on an alias host."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             return False
-        if _bare_host(parts.netloc) == _bare_host(self.netloc):
-            return True
-        return _bare_host(parts.hostname) in {_bare_host(a) for a in self.aliases}
+        base, aliases = self._bare_hosts
+        return _bare_host(parts.netloc) == base or _bare_host(parts.hostname) in aliases
 
     def normalize(self, url: str) -> str | None:
         """The site's spelling of a URL of this site (``None`` when offsite).

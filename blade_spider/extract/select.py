@@ -28,6 +28,8 @@ from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
 _TRANSLATOR = HTMLTranslator()
+_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class")
+_ID_VALUES = etree.XPath("descendant-or-self::*/@id")
 #: Attribute operators the index answers, as predicates on (attribute value, selector value).
 _ATTRIBUTE_TESTS: dict[str, Callable[[str, str], bool]] = {
     "exists": lambda have, want: True,
@@ -153,17 +155,13 @@ class ElementIndex:
         self._by_tag: dict[str, list[etree._Element]] = {}
         self._by_attribute: dict[str, list[etree._Element]] = {}
         self._ends: dict[etree._Element, int] = {}
-        get = etree._Element.get
-        for el in self.elements:
-            classes = get(el, "class")
-            if classes:
-                tokens = frozenset(classes.split())
-                self.classes_of[el] = tokens
-                for token in tokens:
-                    self.by_class[token].append(el)
-            element_id = get(el, "id")
-            if element_id:
-                self.by_id[element_id].append(el)
+        for value in _CLASS_VALUES(root):  # libxml2 finds the attributes; Python splits them
+            el, tokens = value.getparent(), frozenset(value.split())
+            self.classes_of[el] = tokens
+            for token in tokens:
+                self.by_class[token].append(el)
+        for value in _ID_VALUES(root):
+            self.by_id[str(value)].append(value.getparent())
 
     def tagged(self, tag: str) -> list[etree._Element]:
         """Every ``tag`` element in document order."""
