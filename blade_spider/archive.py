@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import heapq
 import json
 import logging
 import os
@@ -149,6 +150,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _OutOfOrder(Exception):
+    """A partition on disk is not in partition order (so it cannot be merged as a stream)."""
+
+
 @dataclass
 class MergeResult:
     """What a merge did, by article id."""
@@ -272,6 +277,56 @@ class Archive:
             return None
         return atomic_write(path, (dumps(r) for r in sorted(records, key=sort_key)))
 
+    def rewrite_partition(self, relative: str, drop: set[str],
+                          add: list[dict[str, Any]]) -> tuple[int, str | None]:
+        """Rewrite a partition without the records whose ids are in ``drop`` and with ``add``,
+        in partition order; returns the record count and sha256 (``None``: emptied, removed).
+
+        The partition on disk is already in partition order, so its lines are streamed through a
+        merge with the sorted additions and copied byte for byte: memory holds one line, not the
+        month (a busy month of a large archive is megabytes of records). A partition found out
+        of order (edited by hand) is sorted in memory instead.
+        """
+        path = self.path(relative)
+        added = sorted(((sort_key(r), dumps(r)) for r in add), key=lambda pair: pair[0])
+        written = [0]
+
+        def counted(lines: Iterable[str]) -> Iterator[str]:
+            for line in lines:
+                written[0] += 1
+                yield line
+
+        try:
+            merged = heapq.merge(self._kept_lines(relative, drop), added,
+                                 key=lambda pair: pair[0])
+            digest = atomic_write(path, counted(line for _, line in merged))
+        except _OutOfOrder:
+            rows = [row for row in self.iter_partition(relative) if row["id"] not in drop]
+            digest = self.write_partition(relative, rows + add)
+            return len(rows) + len(add), digest
+        if not written[0]:
+            path.unlink(missing_ok=True)
+            return 0, None
+        return written[0], digest
+
+    def _kept_lines(self, relative: str, drop: set[str]) -> Iterator[tuple[Any, str]]:
+        """``(sort key, line)`` of a partition's records not in ``drop``, checking the order."""
+        path = self.path(relative)
+        if not path.exists():
+            return
+        last = None
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                key = sort_key(record)
+                if last is not None and key < last:
+                    raise _OutOfOrder(relative)
+                last = key
+                if record["id"] not in drop:
+                    yield key, line.rstrip("\n")
+
     def add_history(self, superseded: list[dict[str, Any]]) -> None:
         """Keep superseded versions; idempotent, so replaying a journal never doubles them."""
         by_file: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -350,12 +405,9 @@ class Archive:
                 for i in homes[relative])
             if stays:
                 continue
-            rows = [row for row in self.iter_partition(relative) if row["id"] not in latest]
-            rows += [final[i] for i in homes[relative] if target[i] == relative]
-            digest = self.write_partition(relative, rows)
-            self.file_changes[relative] = (
-                {"records": len(rows), "sha256": digest} if digest else None
-            )
+            count, digest = self.rewrite_partition(
+                relative, set(latest), [final[i] for i in homes[relative] if target[i] == relative])
+            self.file_changes[relative] = {"records": count, "sha256": digest} if digest else None
         state.upsert_many(state_rows)
         return result
 

@@ -26,7 +26,7 @@ from blade_spider.items import Article, ArticleGone, ArticleUnchanged, FetchFail
 from blade_spider.monitors import template_shares
 from blade_spider.schema import article_schema, schema_errors
 from blade_spider.state import StateStore, utc_now
-from blade_spider.urls import original_url
+from blade_spider.urls import compact_key, original_url
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class DeduplicatePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.seen: set[str] = set()
+        self.seen: set[int] = set()  # compact_key of every id archived in this crawl
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeduplicatePipeline:
@@ -108,10 +108,11 @@ class DeduplicatePipeline:
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, dict):
             return item
-        if item["id"] in self.seen:
+        key = compact_key(item["id"])
+        if key in self.seen:
             self.crawler.stats.inc_value("blade/duplicates/in_crawl")
             raise DropItem(f"duplicate of {item['id']} in this crawl: {item['url']}")
-        self.seen.add(item["id"])
+        self.seen.add(key)
         return item
 
 

@@ -116,6 +116,14 @@ def url_id(url: str) -> str:
     return "url-" + hashlib.sha256(path.encode("utf-8")).hexdigest()[:16]
 
 
+def compact_key(text: str) -> int:
+    """A 64-bit key standing for a URL or an article id in the per-run sets of everything
+    scheduled or archived: an int is a third of the memory of a URL string, which keeps a
+    whole-site crawl's memory flat. Two of a million keys collide with odds of about 1 in 30
+    million."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
 def original_url(request: Any) -> str:
     """The URL a request was first made for, before any redirect."""
     return (request.meta.get("redirect_urls") or [request.url])[0]

@@ -350,3 +350,34 @@ def test_repair_never_loses_a_record(output: Path) -> None:
     assert sorted(r["id"] for r in Archive(output).iter_records()) == sorted(
         r["id"] for r in sample_records())
     assert read_jsonl(output / DAMAGED)[0]["text"] == "[1, 2]"
+
+
+def test_merging_into_a_month_streams_it_in_order_and_keeps_every_record(tmp_path: Path) -> None:
+    """A merge rewrites a month as a stream (old lines copied byte for byte, new records slotted
+    in by publication time), and the result is what sorting the whole month would give."""
+    days = [f"2017-09-{day:02d}T12:00:00-04:00" for day in range(1, 29)]
+    first = [make_record(f"wp-{100 + i}", day) for i, day in enumerate(days) if i % 2 == 0]
+    build_archive(tmp_path, first)
+    path = tmp_path / "articles" / "2017" / "2017-09.jsonl"
+    before = path.read_text(encoding="utf-8").splitlines()
+    later = [make_record(f"wp-{100 + i}", day) for i, day in enumerate(days) if i % 2 == 1]
+    edited = make_record("wp-100", days[0], subheadline="An update")
+    build_archive(tmp_path, [*later, edited])
+    rows = read_jsonl(path)
+    assert [r["id"] for r in rows] == [f"wp-{100 + i}" for i in range(len(days))]
+    assert rows[0]["subheadline"] == "An update"
+    after = path.read_text(encoding="utf-8").splitlines()
+    assert set(before[1:]) <= set(after)  # untouched records keep their exact bytes
+    manifest = Archive(tmp_path).read_manifest()
+    assert manifest["files"]["articles/2017/2017-09.jsonl"]["records"] == len(days)
+
+
+def test_a_month_edited_out_of_order_is_sorted_not_lost(tmp_path: Path) -> None:
+    days = [f"2017-09-{day:02d}T12:00:00-04:00" for day in (20, 3, 11)]
+    build_archive(tmp_path, [make_record(f"wp-{i + 1}", day) for i, day in enumerate(days)])
+    path = tmp_path / "articles" / "2017" / "2017-09.jsonl"
+    path.write_text("".join(dumps(r) + "\n" for r in reversed(read_jsonl(path))),
+                    encoding="utf-8")  # by hand, newest first
+    build_archive(tmp_path, [make_record("wp-9", "2017-09-07T08:00:00-04:00")])
+    assert [r["published"][:10] for r in read_jsonl(path)] == [
+        "2017-09-03", "2017-09-07", "2017-09-11", "2017-09-20"]

@@ -63,25 +63,23 @@ def is_chrome(el: etree._Element) -> bool:
     attrib = el.attrib
     if not attrib:
         return False
-    return _chrome_attributes(attrib.get("class", ""), attrib.get("id", ""),
-                              attrib.get("style", ""), "hidden" in attrib,
-                              attrib.get("aria-hidden") == "true")
-
-
-@lru_cache(maxsize=4096)
-def _chrome_attributes(classes: str, element_id: str, style: str, hidden: bool,
-                       aria_hidden: bool) -> bool:
-    """The attribute half of :func:`is_chrome`; themes repeat the same class lists on every
-    page, so the regex answers are cached."""
-    if hidden or aria_hidden:
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
         return True
-    style = style.replace(" ", "").lower()
+    style = attrib.get("style", "").replace(" ", "").lower()
     if "display:none" in style or "visibility:hidden" in style:
         return True
-    marks = f"{classes} {element_id}"
-    if CONTENT_PATTERN.search(marks):
+    content, chrome = _class_verdict(attrib.get("class", ""))
+    element_id = attrib.get("id", "")
+    if content or CONTENT_PATTERN.search(element_id):
         return False
-    return bool(CHROME_PATTERN.search(marks))
+    return chrome or bool(CHROME_PATTERN.search(element_id))
+
+
+@lru_cache(maxsize=1024)
+def _class_verdict(classes: str) -> tuple[bool, bool]:
+    """Whether a class list marks content, and whether it marks chrome. Cached because themes
+    print the same class lists on every page (ids are not: they are unique to a post)."""
+    return bool(CONTENT_PATTERN.search(classes)), bool(CHROME_PATTERN.search(classes))
 
 
 def _is_media_figure(el: etree._Element) -> bool:

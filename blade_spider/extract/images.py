@@ -126,10 +126,14 @@ def photo(img: etree._Element, base_url: str, featured: bool = False) -> Image |
     return Image(url=url, alt=alt, caption=caption_of(img), featured=featured)
 
 
-@lru_cache(maxsize=4096)
-def _is_furniture(classes: str, element_id: str) -> bool:
-    """Whether a container's class or id marks it as furniture (cached: themes repeat them)."""
-    return bool(_FURNITURE.search(f"{classes} {element_id}"))
+@lru_cache(maxsize=1024)
+def _furniture_classes(classes: str) -> bool:
+    """Whether a class list marks furniture (cached: themes repeat their class lists)."""
+    return bool(_FURNITURE.search(classes))
+
+
+def _is_furniture(el: etree._Element) -> bool:
+    return _furniture_classes(_classes(el)) or bool(_FURNITURE.search(el.get("id", "")))
 
 
 def photos_in(scope: etree._Element | None, base_url: str) -> list[Image]:
@@ -139,8 +143,7 @@ def photos_in(scope: etree._Element | None, base_url: str) -> list[Image]:
     found: list[Image] = []
     seen: set[str] = set()
     for img in scope.iter("img"):
-        if any(_is_furniture(_classes(a), a.get("id", ""))
-               for a in img.iterancestors() if a is not scope):
+        if any(_is_furniture(a) for a in img.iterancestors() if a is not scope):
             continue
         image = photo(img, base_url)
         if image and image.url not in seen:

@@ -48,7 +48,13 @@ from blade_spider.items import (
     SkippedPage,
 )
 from blade_spider.state import ArticleState, StateStore, utc_now
-from blade_spider.urls import ARTICLE_PATH, LIVE_BASE_URL, SiteHosts, original_url
+from blade_spider.urls import (
+    ARTICLE_PATH,
+    LIVE_BASE_URL,
+    SiteHosts,
+    compact_key,
+    original_url,
+)
 
 #: Sitemaps that list posts (Yoast, WordPress core, generic); others (pages, tags, users) are not
 #: followed.
@@ -141,7 +147,7 @@ class BladeSpider(scrapy.Spider):
             raise ValueError("bad -a limit/recheck_days: expected a whole number") from None
         self.full = str(full).lower() in ("1", "true", "yes", "on")
         self.allowed_domains = [urlsplit(base).hostname or ""]
-        self.scheduled: set[str] = set()
+        self.scheduled: set[int] = set()  # compact_key of every article URL asked for
         self.sitemap_pending = 0
         self.sitemap_articles = 0
         self.sitemap_queue: list[str] = []
@@ -454,7 +460,7 @@ class BladeSpider(scrapy.Spider):
                 return None
             # Asked for by name: let parse_article say why it is not an article.
             canonical = self.site.normalize(url) or url
-        elif canonical in self.scheduled or not (force or self.in_range(canonical)):
+        elif compact_key(canonical) in self.scheduled or not (force or self.in_range(canonical)):
             return None
         known = self.known(canonical)
         if known is not None and not (force or recheck or self.full
@@ -463,7 +469,7 @@ class BladeSpider(scrapy.Spider):
             return None
         if not force and self.limit is not None and len(self.scheduled) >= self.limit:
             return None
-        self.scheduled.add(canonical)
+        self.scheduled.add(compact_key(canonical))
         self.crawler.stats.inc_value(f"blade/discovery/{source}")
         headers = {}
         if known is not None and not (self.full or force):
@@ -498,7 +504,7 @@ class BladeSpider(scrapy.Spider):
         self.verified_archive = True
         count = 0
         for known in self.state_store().all():
-            if known.gone_at or known.url in self.scheduled:
+            if known.gone_at or compact_key(known.url) in self.scheduled:
                 continue
             request = self.article_request(known.url, source="archived")
             if request is not None:
