@@ -471,36 +471,10 @@ def _profile(data: dict[str, Any], targets: list, body: list, findings: list) ->
                    [[f"`{name}`", f"{calls:,}", f"{own:.3f}", f"{cum:.3f}"]
                     for name, calls, own, cum in prof["functions"]])
     stages = {label.strip(): (sec, share) for label, sec, share in prof["stages"]}
-    calls = {name.split(" ", 1)[1]: count for name, count, _, _ in prof["functions"]}
-    find = stages.get("of which BladeDatelineLayer.find_dateline", (0, 0))
-    if find[1] > 0.03:
-        matches = calls.get("BladeDatelineLayer.matches")
-        found = calls.get("BladeDatelineLayer.find_dateline")
-        twice = (f" It ran {found:,} times for {matches:,} `matches()` calls: "
-                 "`matches()` and the `dateline` property each search the whole page."
-                 if matches and found and found > matches else "")
-        findings.append(
-            f"`BladeDatelineLayer.find_dateline` takes {_pct(find[1], 1)} of the crawl's "
-            f"CPU.{twice} It normalises the text of every candidate element (`element_text`) "
-            "before the 300-character length check, so large containers whose text contains "
-            "'|' or ' by ' are flattened in full. Cache the search per page (compute it once in "
-            "`matches()` and hand it to the layer, or `functools.cached_property` on `Page`) and "
-            "bound the candidates in XPath (`string-length(.) < 400`) so big containers are "
-            "never flattened.")
-    heading = stages.get("of which BladeDatelineLayer.heading", (0, 0))
-    if heading[1] > 0.02:
-        findings.append(
-            f"`BladeDatelineLayer.heading` takes {_pct(heading[1], 1)}: it builds "
-            "`set(element.xpath('following::*'))` — every element after the date line, most of "
-            "the page — only to test whether a candidate h1/h2 comes later. "
-            "`element.xpath('following::h1 | following::h2')` gives the same answer from a set "
-            "of a few headings.")
     schema = stages.get("of which schema_errors (jsonschema)", (0, 0))
     if schema[1] > 0.05:
         findings.append(
             f"JSON Schema validation of every record takes {_pct(schema[1], 1)} of the crawl's "
             "CPU (`jsonschema` walks the schema in Python for each record). `fastjsonschema` "
             "(compiles the schema to Python code) or validating the few required fields "
-            "inline and running the full schema in `blade validate` would cut most of it; "
-            "`ValidatePipeline` and `NormalisePipeline` also each call "
-            "`ItemAdapter(item).asdict()`, which deep-copies the record twice.")
+            "inline and running the full schema in `blade validate` would cut most of it.")

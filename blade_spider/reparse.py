@@ -36,7 +36,8 @@ from scrapy.responsetypes import responsetypes
 
 from blade_spider.archive import STATE, Archive, ArchiveLocked, record_sha256
 from blade_spider.cli import changed_fields, project_settings
-from blade_spider.extract import NotAnArticle, extract_article
+from blade_spider.extract import NotAnArticle, extract_page
+from blade_spider.extract.page import Page
 from blade_spider.health import DEGRADED, FATAL, OK
 from blade_spider.items import Article
 from blade_spider.pipelines import NormalisePipeline
@@ -320,10 +321,10 @@ class _Replay:
     def article(self, capture: Capture) -> Article:
         """The capture's article; raises NotAnArticle, _Unusable or _Incomplete."""
         site = self.index.site_for(capture.url) or self.index.site
-        response = self.response(capture)
-        article = extract_article(response, site)
+        parsed = Page(self.response(capture), site)
+        article = extract_page(parsed)
         spider = self.spider(site)
-        pages = spider.continuation_pages(response, article)
+        pages = spider.continuation_pages(parsed, article)
         for number, url in enumerate(pages, start=1):
             page = self.index.continuation(url, capture)
             if page is None:

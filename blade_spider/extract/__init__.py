@@ -69,7 +69,13 @@ def _has_time(value: PageDate) -> bool:
 
 def extract_article(response: TextResponse, site: SiteHosts | None = None) -> Article:
     """The article record of ``response``; raises :class:`NotAnArticle` for other pages."""
-    page = Page(response, site)
+    return extract_page(Page(response, site))
+
+
+def extract_page(page: Page) -> Article:
+    """:func:`extract_article` for a page already parsed (the spider reads it further: page
+    links of a post split over several pages)."""
+    response = page.response
     reason = not_article_reason(page)
     if reason:
         raise NotAnArticle(response.url, reason)

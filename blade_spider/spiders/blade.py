@@ -37,7 +37,7 @@ from twisted.python.failure import Failure
 
 from blade_spider import __version__
 from blade_spider.dates import parse_page_date
-from blade_spider.extract import NotAnArticle, extract_article
+from blade_spider.extract import NotAnArticle, extract_article, extract_page
 from blade_spider.extract.layers.wordpress import WordPressLayer
 from blade_spider.extract.page import Page
 from blade_spider.items import (
@@ -540,8 +540,9 @@ class BladeSpider(scrapy.Spider):
             yield self.failure(response.url, "parse", "truncated page (no </html>): a cut "
                                "transfer or a broken server", response.status)
             return
+        page = Page(response, self.site)
         try:
-            article = extract_article(response, self.site)
+            article = extract_page(page)
         except NotAnArticle as exc:
             if self.site.article_url(response.url) and exc.reason != "password protected":
                 # A permalink that shows no article (a "soft 404", a broken page): a failure
@@ -558,17 +559,18 @@ class BladeSpider(scrapy.Spider):
             yield self.failure(response.url, "parse", f"{type(exc).__name__}: {exc}",
                                response.status)
             return
-        pages = self.continuation_pages(response, article)
+        pages = self.continuation_pages(page, article)
         if pages:
             yield self.next_page(article, pages)
             return
         yield article
 
-    def continuation_pages(self, response: TextResponse, article: Article) -> list[str]:
+    def continuation_pages(self, page: Page, article: Article) -> list[str]:
         """Pages 2..N of a post split with ``<!--nextpage-->`` (one article, one record)."""
+        response = page.response
         if response.meta.get("blade_continuation"):
             return []
-        links = WordPressLayer(Page(response, self.site)).page_links()
+        links = WordPressLayer(page).page_links()
         article_url = self.site.article_url(article.url or response.url)
         pages = []
         for link in links:
