@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from blade_spider.text import lowered
+
 _LEADING_BY = re.compile(r"^\s*(?:(?:posted|written|story|text)\s+)?by\s*:?\s+", re.IGNORECASE)
 _FOLLOW = re.compile(r"\bfollow\s+(?:@?[\w.\-’']+)(?:\s+on\s+\w+)?", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
@@ -18,14 +20,13 @@ _SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv|phd|ph\.d|md|m\.d|esq)\.?$", re.IGNOR
 _ROLE_WORDS = re.compile(
     r"\b(?:writer|editor|reporter|correspondent|contributor|columnist|special to|staff writer|"
     r"intern|photographer|publisher|producer|director|president|chair|executive|founder|"
-    r"author of|is a|is the)\b",
-    re.IGNORECASE,
-)
+    r"author of|is a|is the)\b"
+)  # matched against lowercased text (``lowered``)
 
 
 def _is_role(part: str) -> bool:
     """A comma part that describes the person instead of naming one."""
-    return bool(_ROLE_WORDS.search(part)) or part[:1].islower()
+    return lowered(_ROLE_WORDS, part) or part[:1].islower()
 
 
 #: Author links that name the person inside a phrase ("View all of X's posts").
@@ -69,7 +70,7 @@ def split_authors(raw: str | None) -> list[str]:
 
 
 def _is_role_only(name: str) -> bool:
-    return bool(_ROLE_WORDS.fullmatch(name))
+    return _ROLE_WORDS.fullmatch(name.lower()) is not None
 
 
 def _restore_period(name: str, source: str) -> str:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import re
 
-from blade_spider.text import single_line
+from blade_spider.text import lowered, single_line
 
 _CREDIT_WORDS = re.compile(
     r"\b(?:photo|photos|photograph|courtesy|screenshot|screen\s?grab|image|images|via|montage|"
     r"public domain|illustration|graphic|file|video|still|credit|handout|rendering|wikimedia|"
-    r"getty|reuters|associated press|AP|shutterstock|istock|flickr|instagram|twitter|youtube)\b"
-    r"|©",
-    re.IGNORECASE,
-)
+    r"getty|reuters|associated press|ap|shutterstock|istock|flickr|instagram|twitter|youtube)\b"
+    r"|©"
+)  # matched against lowercased text (``lowered``)
 _TRAILING_PARENTHETICAL = re.compile(r"[(\[]([^()\[\]]+)[)\]]\s*$")
 _CREDIT_ONLY = re.compile(
     r"^(?:(?:washington blade\s+)?(?:file\s+)?(?:photo|photos|screenshot|image)\b|courtesy\b|©)",
@@ -38,7 +37,7 @@ def split_credit(caption: str | None) -> str | None:
     if not caption:
         return None
     match = _TRAILING_PARENTHETICAL.search(caption)
-    if match and _CREDIT_WORDS.search(match.group(1)):
+    if match and lowered(_CREDIT_WORDS, match.group(1)):
         return match.group(1).strip()
     if _CREDIT_ONLY.match(caption) and len(caption) < 120:
         return caption.strip()

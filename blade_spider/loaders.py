@@ -257,8 +257,11 @@ class ArticleLoader(ItemLoader):
         """
         fallback = None
         for layer in layers:
+            value = layer.get(field)
+            if value is None:  # the layer has nothing: no processor to run
+                continue
             before = len(self.get_collected_values(field))
-            self.add_value(field, layer.get(field))
+            self.add_value(field, value)
             collected = self.get_collected_values(field)
             if len(collected) == before:
                 continue

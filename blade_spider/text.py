@@ -26,11 +26,24 @@ def normalize_space(text: str | None) -> str:
     """Collapse whitespace (keeping single line breaks) and strip; ``None`` gives ``""``."""
     if not text:
         return ""
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        # Already normal (the loader sees the walker's text again): every whitespace character
+        # but the plain space is unprintable, so there is nothing to collapse or strip.
+        return text
     if "\n" not in text and "\r" not in text:
         return " ".join(text.split())  # the usual one-line case: the same result, no regex
     text = _SPACES.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _SPACES_AROUND_NEWLINE.sub("\n", text)
     return _MANY_NEWLINES.sub("\n\n", text).strip()
+
+
+def lowered(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``pattern`` (lowercase words) occurs in ``text`` in any letter case.
+
+    Why not ``re.IGNORECASE``: ``re`` cannot skip ahead to a literal under it, so a long
+    alternation of words costs about ten times as much as the same search on lowercased text.
+    """
+    return text != "" and pattern.search(text.lower()) is not None
 
 
 def single_line(text: str | None) -> str:

@@ -15,7 +15,7 @@ from typing import Literal
 from lxml import etree
 from parsel import Selector
 
-from blade_spider.text import INVISIBLE_TAGS, iter_text, normalize_space
+from blade_spider.text import INVISIBLE_TAGS, iter_text, lowered, normalize_space
 
 BlockType = Literal["paragraph", "heading", "quote", "list_item", "preformatted"]
 Block = dict[str, str]
@@ -31,7 +31,8 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "button", "select", "input", "label",
                          "textarea", "img", "picture", "video", "audio", "canvas", "map"})
 
-#: Class/id words of widgets themes and plugins put inside or around the content.
+#: Class/id words of widgets themes and plugins put inside or around the content (matched
+#: against lowercased text, see ``blade_spider.text.lowered``).
 CHROME_PATTERN = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharedaddy|addtoany|a2a|social|soc|related|relatedposts|"
     r"yarpp|jp-relatedposts|author|bio|byline|newsletter|subscribe|signup|promo|advert|"
@@ -40,14 +41,12 @@ CHROME_PATTERN = re.compile(
     r"post-tags|cat-links|comments?|comment-respond|respond|reply|says|widget|sidebar|donate|membership|"
     r"screen-reader-text|sr-only|print-only|wp-block-buttons|"
     r"mvp-org-wrap|mvp-post-soc|mvp-author-box|fb-comments|disqus|outbrain|taboola|"
-    r"wp-block-file)(?:$|[\s_-])",
-    re.IGNORECASE,
+    r"wp-block-file)(?:$|[\s_-])"
 )
 #: Elements with these classes are content even when a chrome word appears in their class list.
 CONTENT_PATTERN = re.compile(
     r"(?:^|\s)(?:entry-content|post-content|wp-block-post-content|twitter-tweet|wp-block-quote|"
-    r"wp-block-pullquote|wp-block-list|wp-block-heading)(?:$|\s)",
-    re.IGNORECASE,
+    r"wp-block-pullquote|wp-block-list|wp-block-heading)(?:$|\s)"
 )
 
 
@@ -70,16 +69,16 @@ def is_chrome(el: etree._Element) -> bool:
         return True
     content, chrome = _class_verdict(attrib.get("class", ""))
     element_id = attrib.get("id", "")
-    if content or CONTENT_PATTERN.search(element_id):
+    if content or lowered(CONTENT_PATTERN, element_id):
         return False
-    return chrome or bool(CHROME_PATTERN.search(element_id))
+    return chrome or lowered(CHROME_PATTERN, element_id)
 
 
 @lru_cache(maxsize=1024)
 def _class_verdict(classes: str) -> tuple[bool, bool]:
     """Whether a class list marks content, and whether it marks chrome. Cached because themes
     print the same class lists on every page (ids are not: they are unique to a post)."""
-    return bool(CONTENT_PATTERN.search(classes)), bool(CHROME_PATTERN.search(classes))
+    return lowered(CONTENT_PATTERN, classes), lowered(CHROME_PATTERN, classes)
 
 
 def _is_media_figure(el: etree._Element) -> bool:

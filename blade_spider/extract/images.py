@@ -16,25 +16,23 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from blade_spider.items import Image
-from blade_spider.text import element_text, single_line
+from blade_spider.text import element_text, lowered, single_line
 
-_PLACEHOLDER = re.compile(r"^data:|blank\.gif|spacer\.gif|placeholder|lazy[-_]?load|1x1\.", re.I)
+# The word lists below are matched against lowercased text (see ``blade_spider.text.lowered``).
+_PLACEHOLDER = re.compile(r"^data:|blank\.gif|spacer\.gif|placeholder|lazy[-_]?load|1x1\.")
 _NOT_A_PHOTO = re.compile(
     r"avatar|gravatar|emoji|wp-smiley|logo|icon|sprite|pixel|badge|button|spinner|loader|"
-    r"/ads?/|doubleclick|feedburner|s\.w\.org",
-    re.IGNORECASE,
+    r"/ads?/|doubleclick|feedburner|s\.w\.org"
 )
 _CAPTION_CLASS = re.compile(
-    r"caption|credit|legend|(?:^|[\s_-])cap(?:$|[\s_-])|(?:photo|img|image)-?text|desc",
-    re.IGNORECASE,
+    r"caption|credit|legend|(?:^|[\s_-])cap(?:$|[\s_-])|(?:photo|img|image)-?text|desc"
 )
-_PHOTO_WRAPPER = re.compile(r"photo|image|img|figure|media|pic", re.IGNORECASE)
+_PHOTO_WRAPPER = re.compile(r"photo|image|img|figure|media|pic")
 _MAX_CAPTION = 600
 #: Containers whose images are page furniture even inside the content element.
 _FURNITURE = re.compile(
     r"(?:^|[\s_-])(?:ad|ads|advert|advertisement|adsbygoogle|sponsor|sponsored|promo|share|"
-    r"sharing|social|related|relatedposts|author|bio|widget|newsletter|subscribe)(?:$|[\s_-])",
-    re.IGNORECASE,
+    r"sharing|social|related|relatedposts|author|bio|widget|newsletter|subscribe)(?:$|[\s_-])"
 )
 _WP_CAPTION_TEXT = etree.XPath(".//*[contains(@class, 'wp-caption-text') or self::figcaption]")
 _LAZY_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
@@ -54,14 +52,14 @@ def image_url(img: etree._Element, base_url: str) -> str | None:
         candidates.append(srcset.split(",")[0].strip().split(" ")[0])
     for candidate in candidates:
         candidate = candidate.strip()
-        if candidate and not _PLACEHOLDER.search(candidate):
+        if candidate and not lowered(_PLACEHOLDER, candidate):
             return urljoin(base_url, candidate)
     return None
 
 
 def is_photo(img: etree._Element, url: str | None) -> bool:
     """False for avatars, emoji, logos, tracking pixels and other images that are no photo."""
-    if not url or _NOT_A_PHOTO.search(f"{url} {_classes(img)} {img.attrib.get('id', '')}"):
+    if not url or lowered(_NOT_A_PHOTO, f"{url} {_classes(img)} {img.attrib.get('id', '')}"):
         return False
     for side in ("width", "height"):
         value = img.attrib.get(side, "")
@@ -79,7 +77,7 @@ def _next_caption_sibling(el: etree._Element) -> etree._Element | None:
     while sibling is not None and not isinstance(sibling.tag, str):
         sibling = sibling.getnext()
     if sibling is not None and (
-        sibling.tag == "figcaption" or _CAPTION_CLASS.search(_classes(sibling))
+        sibling.tag == "figcaption" or lowered(_CAPTION_CLASS, _classes(sibling))
     ):
         return sibling
     return None
@@ -100,7 +98,7 @@ def caption_of(img: etree._Element) -> str | None:
         if sibling is not None:
             return _caption_text(sibling)
     for ancestor in ancestors[:2]:
-        if _PHOTO_WRAPPER.search(_classes(ancestor)):
+        if lowered(_PHOTO_WRAPPER, _classes(ancestor)):
             return _lone_text_child(ancestor, img)
     return None
 
@@ -129,11 +127,11 @@ def photo(img: etree._Element, base_url: str, featured: bool = False) -> Image |
 @lru_cache(maxsize=1024)
 def _furniture_classes(classes: str) -> bool:
     """Whether a class list marks furniture (cached: themes repeat their class lists)."""
-    return bool(_FURNITURE.search(classes))
+    return lowered(_FURNITURE, classes)
 
 
 def _is_furniture(el: etree._Element) -> bool:
-    return _furniture_classes(_classes(el)) or bool(_FURNITURE.search(el.get("id", "")))
+    return _furniture_classes(_classes(el)) or lowered(_FURNITURE, el.get("id", ""))
 
 
 def photos_in(scope: etree._Element | None, base_url: str) -> list[Image]:

@@ -19,15 +19,13 @@ from blade_spider.extract.layers.base import Layer
 from blade_spider.items import Comment, Image
 from blade_spider.text import element_text
 
-#: Where WordPress prints the post id, most reliable first (tag-only paths: libxml2 answers
-#: those without testing every element).
-_POST_ID_PATTERNS = tuple((etree.XPath(xpath, smart_strings=False), re.compile(pattern)) for
-                          xpath, pattern in (
-    ("//link[@rel='shortlink']/@href", r"[?&]p=(\d+)"),
-    ("//body/@class", r"\bpostid-(\d+)\b"),
-    ("//article/@id", r"^post-(\d+)$"),
-    ("//link[@rel='alternate' and contains(@href, '/wp/v2/posts/')]/@href", r"/wp/v2/posts/(\d+)"),
-    ("//input[@name='comment_post_ID']/@value", r"^(\d+)$"),
+#: Where WordPress prints the post id, most reliable first: (element, attribute, pattern).
+_POST_ID_PATTERNS = tuple((css, attribute, re.compile(pattern)) for css, attribute, pattern in (
+    ("link[rel='shortlink']", "href", r"[?&]p=(\d+)"),
+    ("body", "class", r"\bpostid-(\d+)\b"),
+    ("article", "id", r"^post-(\d+)$"),
+    ("link[rel='alternate'][href*='/wp/v2/posts/']", "href", r"/wp/v2/posts/(\d+)"),
+    ("input[name='comment_post_ID']", "value", r"^(\d+)$"),
 ))
 ARTICLE_SCOPE = (
     "article.post, article.type-post, article[id^='post-'], .hentry, "
@@ -88,9 +86,9 @@ class WordPressLayer(Layer):
         return self._first(CONTENT)
 
     def wp_post_id(self) -> str | None:
-        for xpath, pattern in _POST_ID_PATTERNS:
-            for value in xpath(self.page.root):
-                match = pattern.search(value)
+        for css, attribute, pattern in _POST_ID_PATTERNS:
+            for element in self.page.css(css):
+                match = pattern.search(element.get(attribute) or "")
                 if match:
                     return match.group(1)
         return None
