@@ -238,11 +238,9 @@ class BladeDatelineLayer(Layer):
 
         best, best_score = None, 0
         for candidate in candidates:
-            if in_chrome(candidate):
-                continue
             score = sum(len(element_text(p)) for p in candidate.iterchildren("p")
                         if self._after_start(p))
-            if score > best_score:
+            if score > best_score and not in_chrome(candidate):  # chrome only matters to a winner
                 best, best_score = candidate, score
         return best
 
