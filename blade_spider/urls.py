@@ -31,6 +31,13 @@ _TRACKING_PARAM = re.compile(
 )
 
 
+#: A URL with nothing for w3lib to canonicalise: no query or fragment, no dot segment, and a
+#: path of unreserved characters only (every WordPress permalink with an ASCII slug).
+_PLAIN_URL = re.compile(
+    r"^https?://[A-Za-z0-9.-]+(?::\d+)?(?P<path>(?!.*/\.)/[A-Za-z0-9._~/-]*)?$"
+)
+
+
 def _bare_host(hostname: str | None) -> str:
     host = (hostname or "").lower().rstrip(".")
     return host[4:] if host.startswith("www.") else host
@@ -65,6 +72,11 @@ class SiteHosts:
         every discovered link is checked against them."""
         return _bare_host(self.netloc), frozenset(_bare_host(a) for a in self.aliases)
 
+    @cached_property
+    def _origin(self) -> str:
+        """``scheme://host`` of the base as canonicalised URLs spell it."""
+        return canonicalize_url(f"{self.scheme}://{self.netloc}/").removesuffix("/")
+
     def owns(self, url: str) -> bool:
         """True for URLs on the base host (``www.`` or not, any scheme) or on an alias host."""
         parts = urlsplit(url)
@@ -79,7 +91,11 @@ class SiteHosts:
         Scheme and host become the base's, the fragment and tracking parameters go, escapes are
         canonicalised (w3lib) so ``%e2%80%99`` and ``’`` are one URL.
         """
-        url = safe_url_string(url.strip())
+        url = url.strip()
+        plain = _PLAIN_URL.match(url)
+        if plain:  # what canonicalising gives for such a URL, without the work (tested to agree)
+            return self._origin + (plain["path"] or "/") if self.owns(url) else None
+        url = safe_url_string(url)
         if not self.owns(url):
             return None
         parts = urlsplit(url)
