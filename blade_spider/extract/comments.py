@@ -47,9 +47,10 @@ def _elements(parent: etree._Element) -> list[etree._Element]:
     return [child for child in parent if isinstance(child.tag, str)]
 
 
-def _comment_id(item: etree._Element) -> str | None:
-    for candidate in [item.get("id", ""), *(c.get("id", "") for c in _elements(item))]:
-        match = _COMMENT_ID.search(candidate)
+def _comment_id(item: etree._Element, children: list[etree._Element]) -> str | None:
+    """``comment-N`` from the item's id, else from a child's (``div-comment-N``)."""
+    for element in (item, *children):
+        match = _COMMENT_ID.search(element.get("id", ""))
         if match:
             return match.group(1)
     return None
@@ -75,9 +76,10 @@ def _published(page: Page, part: etree._Element) -> str | None:
     return None
 
 
-def _text(page: Page, parts: list[etree._Element]) -> str:
-    """The comment's words: its content element, else its own paragraphs minus the chrome."""
-    for part in parts:
+def _text(page: Page, parts: list[etree._Element], has_content: bool) -> str:
+    """The comment's words: its content element, else its own paragraphs minus the chrome
+    (``has_content``: whether the page has any content element, asked once per page)."""
+    for part in parts if has_content else ():
         content = page.first(_CONTENT, part)
         if content is not None:
             return "\n\n".join(block["text"] for block in blocks_from(content))
@@ -95,18 +97,21 @@ def _first(page: Page, parts: list[etree._Element],
 
 
 def _walk(page: Page, items: list[etree._Element], parent: str | None,
-          out: list[Comment]) -> None:
+          out: list[Comment], has_content: bool) -> None:
     for item in items:
-        comment_id = _comment_id(item)
+        children = _elements(item)
+        comment_id = _comment_id(item, children)
         if comment_id is not None:
-            parts = [c for c in _elements(item) if c.tag not in ("ol", "ul")] or [item]
+            parts = [c for c in children if c.tag not in ("ol", "ul")] or [item]
             out.append(Comment(
                 id=comment_id, parent_id=parent, author=_first(page, parts, _author),
-                published=_first(page, parts, _published), text=_text(page, parts),
+                published=_first(page, parts, _published),
+                text=_text(page, parts, has_content),
             ))
-        replies = [li for sub in _elements(item) if sub.tag in ("ol", "ul")
+        replies = [li for sub in children if sub.tag in ("ol", "ul")
                    for li in _elements(sub) if li.tag == "li"]
-        _walk(page, replies, comment_id or parent, out)
+        if replies:
+            _walk(page, replies, comment_id or parent, out, has_content)
 
 
 def comments_in(page: Page) -> list[Comment]:
@@ -115,7 +120,8 @@ def comments_in(page: Page) -> list[Comment]:
     if not lists:
         return []
     out: list[Comment] = []
-    _walk(page, [li for li in _elements(lists[0]) if li.tag == "li"], None, out)
+    _walk(page, [li for li in _elements(lists[0]) if li.tag == "li"], None, out,
+          has_content=bool(page.css(_CONTENT)))
     return out
 
 
