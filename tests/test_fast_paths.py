@@ -1,0 +1,164 @@
+"""Every shortcut the extraction takes for speed gives what the general path it skips gives.
+
+Each test pins one shortcut against the slower code it stands in for (or against the behaviour
+that code had), on the inputs where the two could part ways.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from parsel.selector import create_root_node
+from scrapy.http import HtmlResponse, Request
+
+from blade_spider import urls
+from blade_spider.bylines import split_authors
+from blade_spider.captions import split_credit
+from blade_spider.extract import extract_article
+from blade_spider.extract.blocks import is_chrome
+from blade_spider.extract.images import is_photo
+from blade_spider.extract.layers.blade import BladeDatelineLayer
+from blade_spider.extract.layers.wordpress import WordPressLayer
+from blade_spider.extract.page import Page
+from blade_spider.text import normalize_space
+from tests.conftest import FIXTURES
+
+URL = "https://www.washingtonblade.com/2017/09/05/a-story/"
+_SPACES = [" ", "  ", "\t", "\n", "\r\n", "\r", "\xa0", "\u2009", "\u3000", "\x85", "\u200b",
+           "\x0b", "\x1f", "\u2028"]
+
+
+def _response(body: bytes, url: str = URL, content_type: str = "text/html; charset=UTF-8",
+              ) -> HtmlResponse:
+    return HtmlResponse(url=url, body=body, request=Request(url),
+                        headers={"Content-Type": content_type})
+
+
+def _page(html: str) -> Page:
+    return Page(_response(html.encode("utf-8")))
+
+
+def _reference_normalize(text: str) -> str:
+    """normalize_space without its shortcuts: the regex path for every input."""
+    text = re.sub(r"[^\S\n]+", " ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = re.sub(r" ?\n ?", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def test_normalize_space_shortcuts_agree_with_the_regex_path() -> None:
+    rng = random.Random(7)
+    words = ["Blade", "D.C.", "’s", "naïve", "", "a"]
+    for _ in range(5000):
+        text = "".join(rng.choice(words + _SPACES) for _ in range(rng.randint(0, 12)))
+        assert normalize_space(text) == _reference_normalize(text), repr(text)
+
+
+@pytest.mark.parametrize(("classes", "chrome"), [
+    ("SHARE-buttons", True), ("Mvp-Author-Box", True), ("sr-only", True),
+    ("Entry-Content share", False), ("story-body", False),
+])
+def test_word_lists_match_in_any_letter_case(classes: str, chrome: bool) -> None:
+    element = etree.fromstring(f'<div class="{classes}">x</div>')
+    assert is_chrome(element) is chrome
+    by_id = etree.fromstring(f'<div id="{classes}">x</div>')
+    assert is_chrome(by_id) is chrome
+
+
+def test_photo_and_credit_word_lists_ignore_letter_case() -> None:
+    assert not is_photo(etree.fromstring('<img src="x.jpg"/>'), "https://x/Gravatar/AVATAR.png")
+    assert is_photo(etree.fromstring('<img src="x.jpg"/>'), "https://x/2017/09/march.jpg")
+    assert split_credit("Protesters. (AP PHOTO BY JANE DOE)") == "AP PHOTO BY JANE DOE"
+    assert split_authors("By JOHN DOE, STAFF WRITER") == ["JOHN DOE"]
+
+
+_BASES = ["https://www.washingtonblade.com", "http://127.0.0.1:8089", "HTTP://WWW.Example.COM",
+          "https://例え.jp", "http://localhost:80"]
+_URLS = [
+    "https://www.washingtonblade.com/2017/09/05/slug-here/",
+    "http://washingtonblade.com/2017/09/05/slug-here", "https://WWW.washingtonblade.com/a/b",
+    "http://127.0.0.1:8089/x/", "http://127.0.0.1:8089", "https://www.washingtonblade.com/",
+    "https://www.washingtonblade.com/a//b/./c/../d", "https://www.washingtonblade.com/~u/_x.y",
+    "http://www.example.com/Path/To", "http://localhost:80/x", "http://localhost/x",
+    "https://www.washingtonblade.com/.", "https://www.washingtonblade.com/a/..",
+    "https://www.washingtonblade.com/a/.hidden", "https://www.washingtonblade.com/a b/",
+    "https://www.washingtonblade.com/caf%C3%A9/", "https://www.washingtonblade.com/café/",
+    "https://www.washingtonblade.com/p/?utm_source=x&b=2&a=1#frag", " https://x.org/a/ ",
+]
+
+
+@pytest.mark.parametrize("base", _BASES)
+def test_plain_urls_skip_canonicalising_to_the_same_result(
+        base: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    shortcut = {url: urls.SiteHosts(base).normalize(url) for url in _URLS}
+    assert any(urls._PLAIN_URL.match(url) for url in _URLS)
+    monkeypatch.setattr(urls, "_PLAIN_URL", re.compile(r"(?!)"))  # w3lib for every URL
+    assert shortcut == {url: urls.SiteHosts(base).normalize(url) for url in _URLS}
+
+
+def _fixture_pages() -> list[Path]:
+    return sorted(FIXTURES.rglob("*.html"))
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    *[(path.read_bytes(), "text/html; charset=UTF-8") for path in _fixture_pages()[:12]],
+    ("\ufeff<html><body><p>Café</p></body></html>".encode(), "text/html"),
+    ("<html><body><p>Café</p></body></html>".encode("latin-1"), "text/html; charset=ISO-8859-1"),
+    (b"<html><body><p>bad \xff\xfe bytes</p></body></html>", "text/html; charset=UTF-8"),
+    (b"<html><body><p>nul\x00byte</p></body></html>", "text/html; charset=UTF-8"),
+    (b"   ", "text/html; charset=UTF-8"),
+])
+def test_page_parsed_from_bytes_as_parsel_parses_the_text(body: bytes, content_type: str) -> None:
+    response = _response(body, content_type=content_type)
+    from_text = create_root_node(response.text, etree.HTMLParser, base_url=URL)
+    assert etree.tostring(Page(response).root) == etree.tostring(from_text)
+
+
+def test_dateline_found_after_an_html_comment_and_in_document_order() -> None:
+    page = _page(
+        "<html><body><div class='top'><p>Share | Tweet</p></div>"
+        "<p class='meta'><!-- date line -->September 5, 2017 at 6:37 pm EDT | "
+        "by <a href='/author/lavers/'>Michael K. Lavers</a></p>"
+        "<h1>The headline</h1><p>Body text.</p>"
+        "<p>October 1, 2018 | by Someone Else</p></body></html>"
+    )
+    found = BladeDatelineLayer.find_dateline(page)
+    assert found is not None
+    element, match = found
+    assert element.get("class") == "meta"
+    assert match.group("date") == "September 5, 2017 at 6:37 pm EDT"
+
+
+def test_dateline_text_split_over_inline_elements() -> None:
+    page = _page("<html><body><div><span>March 3, 2015</span> | by <b>Lou Chibbaro Jr.</b>"
+                 "</div><h1>Headline</h1></body></html>")
+    found = BladeDatelineLayer.find_dateline(page)
+    assert found is not None and found[0].tag == "div"
+
+
+@pytest.mark.parametrize(("markup", "post_id"), [
+    ("<link rel='shortlink' href='https://wbla.de/?p=251117'>", "251117"),
+    ("<body class='post-template-default single postid-42'></body>", "42"),
+    ("<article id='post-77' class='post'></article>", "77"),
+    ("<link rel='alternate' type='application/json' "
+     "href='https://www.washingtonblade.com/wp-json/wp/v2/posts/9001'>", "9001"),
+    ("<form><input type='hidden' name='comment_post_ID' value='31'></form>", "31"),
+    ("<article id='post-x'></article><input name='comment_post_ID' value='zero'>", None),
+])
+def test_post_id_from_each_place_wordpress_prints_it(markup: str, post_id: str | None) -> None:
+    assert WordPressLayer(_page(f"<html><head></head>{markup}</html>")).wp_post_id() == post_id
+
+
+def test_a_script_in_a_sidebar_paragraph_does_not_outweigh_the_story() -> None:
+    story = "".join(f"<p>Paragraph {n} of the story, long enough to read.</p>" for n in range(4))
+    script = "x" * 3000
+    html = (
+        "<html><body><p>March 3, 2015 | by Lou Chibbaro Jr.</p><h1>Headline</h1>"
+        f"<div class='story'>{story}</div>"
+        f"<div class='rail'><p>Ad<script>var a = '{script}';</script></p></div></body></html>"
+    )
+    article = extract_article(_response(html.encode()))
+    assert article.body is not None and article.body.startswith("Paragraph 0 of the story")
