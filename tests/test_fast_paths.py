@@ -153,6 +153,8 @@ def test_post_id_from_each_place_wordpress_prints_it(markup: str, post_id: str |
 
 
 def test_a_script_in_a_sidebar_paragraph_does_not_outweigh_the_story() -> None:
+    """Content is ranked by visible text: a count that takes in script text (libxml2's text
+    serialiser, cheaper) would pick the rail."""
     story = "".join(f"<p>Paragraph {n} of the story, long enough to read.</p>" for n in range(4))
     script = "x" * 3000
     html = (
