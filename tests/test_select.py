@@ -62,6 +62,7 @@ PAGE = b"""<html><head><title>t</title>
     <ul class="tags-links"><li><a rel="tag" href="/t/1">one</a></li>
       <li><a rel="tag nofollow" href="/t/2">two</a></li></ul>
     <script>var disqus_shortname = 'blade';</script>
+    <p class="c" data:x="1">an attribute name XPath cannot spell</p>
   </article>
   <aside class="a"><p class="c">side</p></aside>
 </div>
@@ -75,6 +76,7 @@ QUERIES = [
     "a[rel~='tag']", "a[rel='tag']", "a[href$='/2']", "[class*='tags-li'] a",
     "h1.entry-title, .c, #dup", "script:contains('disqus_shortname')", "*",
     "li + li", "li:first-child a", "p:not(.c)", "nosuch", ".nosuch p", "#nosuch, p.x",
+    r"[data\:x]", r"article [data\:x]",
 ]
 
 
