@@ -15,7 +15,7 @@ from typing import Literal
 from lxml import etree
 from parsel import Selector
 
-from blade_spider.text import INVISIBLE_TAGS, iter_text, lowered, normalize_space
+from blade_spider.text import INVISIBLE_TAGS, append_text, lowered, normalize_space
 
 BlockType = Literal["paragraph", "heading", "quote", "list_item", "preformatted"]
 Block = dict[str, str]
@@ -109,14 +109,14 @@ class _BlockWalker:
         run: list[str] = [el.text.replace("\n", " ")] if el.text else []
         for child in el:
             tag = _tag(child)
-            if child in self.skip:
+            if child in self.skip or not tag or is_chrome(child):
                 pass
-            elif tag and not is_chrome(child) and tag not in BLOCK_TAGS:
-                run.extend(iter_text(child, skip=_chrome_descendants(child)))
-            elif tag in BLOCK_TAGS and not is_chrome(child):
+            elif tag in BLOCK_TAGS:
                 self.emit(kind, "".join(run))
                 run = []
                 self.block(child, kind)
+            else:
+                append_text(child, run, is_chrome)
             if child.tail:
                 run.append(child.tail.replace("\n", " "))
         self.emit(kind, "".join(run))
@@ -151,12 +151,11 @@ class _BlockWalker:
             self.emit("paragraph", " | ".join(c for c in cells if c))
 
 
-def _chrome_descendants(el: etree._Element) -> list[etree._Element]:
-    return [d for d in el.iterdescendants() if isinstance(d.tag, str) and is_chrome(d)]
-
-
 def _inline_text(el: etree._Element) -> str:
-    return "".join(iter_text(el, skip=_chrome_descendants(el)))
+    """``el``'s text without the chrome inside it."""
+    out: list[str] = []
+    append_text(el, out, is_chrome)
+    return "".join(out)
 
 
 def blocks_from(
