@@ -29,8 +29,6 @@ from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
 _TRANSLATOR = HTMLTranslator()
-_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class")
-_ID_VALUES = etree.XPath("descendant-or-self::*/@id")
 #: Attribute names an XPath attribute step can spell (``itemprop``, ``data-x``; not ``xml:lang``).
 _XPATH_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 #: Attribute operators the index answers, as predicates on (attribute value, selector value).
@@ -151,32 +149,35 @@ def last_descendant(el: etree._Element) -> etree._Element:
 
 
 class ElementIndex:
-    """Every element of one tree by class and id, with its document order; by tag and by
-    attribute name on first use (most pages are asked about a few tags and attributes only)."""
+    """Every element of one tree by tag, class and id, with its document order; by attribute
+    name on first use (most pages are asked about a few attributes only)."""
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
         self.elements = list(root.iter(etree.Element))
         self.position: dict[etree._Element, int] = dict(zip(self.elements, count()))
+        self.by_tag: defaultdict[str, list[etree._Element]] = defaultdict(list)
         self.by_class: defaultdict[str, list[etree._Element]] = defaultdict(list)
         self.by_id: defaultdict[str, list[etree._Element]] = defaultdict(list)
         self.classes_of: dict[etree._Element, frozenset[str]] = {}
-        self._by_tag: dict[str, list[etree._Element]] = {}
         self._by_attribute: dict[str, list[etree._Element]] = {}
         self._ends: dict[etree._Element, int] = {}
-        for value in _CLASS_VALUES(root):  # libxml2 finds the attributes; Python splits them
-            el, tokens = value.getparent(), frozenset(value.split())
-            self.classes_of[el] = tokens
-            for token in tokens:
-                self.by_class[token].append(el)
-        for value in _ID_VALUES(root):
-            self.by_id[str(value)].append(value.getparent())
+        # One pass over the elements the index holds anyway: a page is asked about ten or so
+        # tags, and each ``iter(tag)`` walk of the tree costs as much as all the tags together.
+        for el in self.elements:
+            self.by_tag[el.tag].append(el)
+            classes = el.get("class")
+            if classes is not None:
+                tokens = self.classes_of[el] = frozenset(classes.split())
+                for token in tokens:
+                    self.by_class[token].append(el)
+            element_id = el.get("id")
+            if element_id is not None:
+                self.by_id[element_id].append(el)
 
     def tagged(self, tag: str) -> list[etree._Element]:
         """Every ``tag`` element in document order."""
-        if tag not in self._by_tag:
-            self._by_tag[tag] = list(self.root.iter(tag))
-        return self._by_tag[tag]
+        return self.by_tag.get(tag, [])
 
     def with_attribute(self, name: str) -> list[etree._Element]:
         """Every element that has the attribute ``name``, in document order: found by libxml2
