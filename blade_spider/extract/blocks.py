@@ -59,16 +59,20 @@ def is_chrome(el: etree._Element) -> bool:
     tag = _tag(el)
     if not tag or tag in INVISIBLE_TAGS or tag in CHROME_TAGS:
         return True
-    attrib = el.attrib
-    if not attrib:
+    # The attribute names in one call, then only the values that are there: most elements
+    # have none of the five attributes looked at, and each lookup is a walk of the element's
+    # attribute list.
+    names = el.keys()
+    if not names:
         return False
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+    if "hidden" in names or ("aria-hidden" in names and el.get("aria-hidden") == "true"):
         return True
-    style = attrib.get("style", "").replace(" ", "").lower()
-    if "display:none" in style or "visibility:hidden" in style:
-        return True
-    content, chrome = _class_verdict(attrib.get("class", ""))
-    element_id = attrib.get("id", "")
+    if "style" in names:
+        style = el.get("style", "").replace(" ", "").lower()
+        if "display:none" in style or "visibility:hidden" in style:
+            return True
+    content, chrome = _class_verdict(el.get("class", "")) if "class" in names else (False, False)
+    element_id = el.get("id", "") if "id" in names else ""
     if content or lowered(CONTENT_PATTERN, element_id):
         return False
     return chrome or lowered(CHROME_PATTERN, element_id)
