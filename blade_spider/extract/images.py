@@ -9,6 +9,7 @@ keeps any of these habits needs no new code.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice
 from urllib.parse import urljoin
@@ -40,17 +41,23 @@ _MIN_SIDE = 80
 
 
 def _classes(el: etree._Element) -> str:
-    return el.attrib.get("class", "") if isinstance(el.tag, str) else ""
+    return el.get("class", "") if isinstance(el.tag, str) else ""
+
+
+def _url_candidates(img: etree._Element) -> Iterator[str]:
+    """Where a photo's URL may be, best first; read one at a time, since ``src`` nearly always
+    answers and each attribute lookup walks the element's attribute list."""
+    yield img.get("src", "")
+    for attribute in _LAZY_ATTRIBUTES:
+        yield img.get(attribute, "")
+    srcset = img.get("srcset") or img.get("data-srcset") or ""
+    if srcset:
+        yield srcset.split(",")[0].strip().split(" ")[0]
 
 
 def image_url(img: etree._Element, base_url: str) -> str | None:
     """The photo's absolute URL: ``src``, or the lazy-loading attribute when ``src`` is a stub."""
-    candidates = [img.attrib.get("src", "")]
-    candidates += [img.attrib.get(a, "") for a in _LAZY_ATTRIBUTES]
-    srcset = img.attrib.get("srcset") or img.attrib.get("data-srcset") or ""
-    if srcset:
-        candidates.append(srcset.split(",")[0].strip().split(" ")[0])
-    for candidate in candidates:
+    for candidate in _url_candidates(img):
         candidate = candidate.strip()
         if candidate and not lowered(_PLACEHOLDER, candidate):
             return urljoin(base_url, candidate)
@@ -59,10 +66,10 @@ def image_url(img: etree._Element, base_url: str) -> str | None:
 
 def is_photo(img: etree._Element, url: str | None) -> bool:
     """False for avatars, emoji, logos, tracking pixels and other images that are no photo."""
-    if not url or lowered(_NOT_A_PHOTO, f"{url} {_classes(img)} {img.attrib.get('id', '')}"):
+    if not url or lowered(_NOT_A_PHOTO, f"{url} {_classes(img)} {img.get('id', '')}"):
         return False
     for side in ("width", "height"):
-        value = img.attrib.get(side, "")
+        value = img.get(side, "")
         if value.isdigit() and int(value) < _MIN_SIDE:
             return False
     return True
@@ -86,19 +93,20 @@ def _next_caption_sibling(el: etree._Element) -> etree._Element | None:
 def caption_of(img: etree._Element) -> str | None:
     """The caption shown with ``img`` (credit included), or ``None``."""
     ancestors = list(islice(img.iterancestors(), 4))
-    for ancestor in ancestors:
+    classes = [_classes(ancestor) for ancestor in ancestors]
+    for ancestor, names in zip(ancestors, classes, strict=True):
         if ancestor.tag == "figure":
             caption = next(ancestor.iterdescendants("figcaption"), None)
             return _caption_text(caption) if caption is not None else None
-        if "wp-caption" in _classes(ancestor) and "wp-caption-text" not in _classes(ancestor):
+        if "wp-caption" in names and "wp-caption-text" not in names:
             captions = _WP_CAPTION_TEXT(ancestor)
             return _caption_text(captions[0]) if captions else None
     for el in [img, *ancestors[:2]]:
         sibling = _next_caption_sibling(el)
         if sibling is not None:
             return _caption_text(sibling)
-    for ancestor in ancestors[:2]:
-        if lowered(_PHOTO_WRAPPER, _classes(ancestor)):
+    for ancestor, names in zip(ancestors[:2], classes[:2], strict=True):
+        if lowered(_PHOTO_WRAPPER, names):
             return _lone_text_child(ancestor, img)
     return None
 
@@ -120,7 +128,7 @@ def photo(img: etree._Element, base_url: str, featured: bool = False) -> Image |
     if not is_photo(img, url):
         return None
     assert url is not None
-    alt = single_line(img.attrib.get("alt")) or None
+    alt = single_line(img.get("alt")) or None
     return Image(url=url, alt=alt, caption=caption_of(img), featured=featured)
 
 
