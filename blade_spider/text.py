@@ -98,13 +98,15 @@ def append_text(el: etree._Element, out: list[str],
         decoded = decode_cfemail(el.attrib["data-cfemail"])
         out.append(decoded if decoded is not None else "".join(el.itertext()))
         return
-    if el.text:
-        out.append(_source_whitespace(el.text))
+    text = el.text  # each read of a text or tail builds a new string: read once
+    if text:
+        out.append(_source_whitespace(text))
     for child in el:
         if excluded is None or not excluded(child):
             append_text(child, out, excluded)
-        if child.tail:
-            out.append(_source_whitespace(child.tail))
+        tail = child.tail
+        if tail:
+            out.append(_source_whitespace(tail))
 
 
 def element_text(sel: Selector | etree._Element | None, skip: Iterable = ()) -> str:

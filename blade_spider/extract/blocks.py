@@ -51,12 +51,17 @@ CONTENT_PATTERN = re.compile(
 
 
 def _tag(el: etree._Element) -> str:
-    return el.tag.lower() if isinstance(el.tag, str) else ""
+    tag = el.tag  # each read builds a new string from the tree's name
+    return tag.lower() if isinstance(tag, str) else ""
 
 
 def is_chrome(el: etree._Element) -> bool:
     """True for page furniture that must not reach the body (widgets, captions, hidden text)."""
-    tag = _tag(el)
+    return _is_chrome(el, _tag(el))
+
+
+def _is_chrome(el: etree._Element, tag: str) -> bool:
+    """:func:`is_chrome` for an element whose tag the caller has read already."""
     if not tag or tag in INVISIBLE_TAGS or tag in CHROME_TAGS:
         return True
     # The attribute names in one call, then only the values that are there: most elements
@@ -110,24 +115,26 @@ class _BlockWalker:
 
     def walk(self, el: etree._Element, kind: BlockType = "paragraph") -> None:
         """Emit ``el``'s children: inline runs become ``kind`` blocks, block children recurse."""
-        run: list[str] = [el.text.replace("\n", " ")] if el.text else []
+        text = el.text
+        run: list[str] = [text.replace("\n", " ")] if text else []
+        skip = self.skip
         for child in el:
             tag = _tag(child)
-            if child in self.skip or not tag or is_chrome(child):
+            if not tag or child in skip or _is_chrome(child, tag):
                 pass
             elif tag in BLOCK_TAGS:
                 self.emit(kind, "".join(run))
                 run = []
-                self.block(child, kind)
+                self.block(child, kind, tag)
             else:
                 append_text(child, run, is_chrome)
-            if child.tail:
-                run.append(child.tail.replace("\n", " "))
+            tail = child.tail
+            if tail:
+                run.append(tail.replace("\n", " "))
         self.emit(kind, "".join(run))
 
-    def block(self, el: etree._Element, kind: BlockType) -> None:
-        """Emit one block-level element according to what it is."""
-        tag = _tag(el)
+    def block(self, el: etree._Element, kind: BlockType, tag: str) -> None:
+        """Emit one block-level element (``tag``: its tag) according to what it is."""
         if tag in HEADING_TAGS:
             self.emit("heading", _inline_text(el).replace("\n", " "))
         elif tag == "blockquote":
@@ -142,7 +149,7 @@ class _BlockWalker:
             self.emit("preformatted", "".join(el.itertext()))
         elif tag == "table":
             self.table(el)
-        elif tag == "hr" or _is_media_figure(el):
+        elif tag == "hr" or (tag == "figure" and _is_media_figure(el)):
             return
         else:
             self.walk(el, kind)
