@@ -44,7 +44,7 @@ _CONTENT = ".comment-content, .wp-block-comment-content, .comment-text"
 
 
 def _elements(parent: etree._Element) -> list[etree._Element]:
-    return [child for child in parent if isinstance(child.tag, str)]
+    return list(parent.iterchildren(etree.Element))
 
 
 def _comment_id(item: etree._Element, children: list[etree._Element]) -> str | None:

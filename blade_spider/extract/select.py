@@ -142,10 +142,10 @@ def _attribute_values(name: str) -> etree.XPath:
 def last_descendant(el: etree._Element) -> etree._Element:
     """The last element of ``el``'s subtree in document order (``el`` itself if it has none)."""
     while True:
-        children = [c for c in el if isinstance(c.tag, str)]
-        if not children:
+        last = next(el.iterchildren(etree.Element, reversed=True), None)
+        if last is None:
             return el
-        el = children[-1]
+        el = last
 
 
 class ElementIndex:
