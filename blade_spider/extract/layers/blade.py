@@ -236,10 +236,11 @@ class BladeDatelineLayer(Layer):
                 chrome[el] = is_chrome(el) or (parent is not None and in_chrome(parent))
             return chrome[el]
 
+        start = position[self.start]
         best, best_score = None, 0
         for candidate in candidates:
             score = sum(len(element_text(p)) for p in candidate.iterchildren("p")
-                        if self._after_start(p))
+                        if position.get(p, -1) > start)
             if score > best_score and not in_chrome(candidate):  # chrome only matters to a winner
                 best, best_score = candidate, score
         return best

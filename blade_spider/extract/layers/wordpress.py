@@ -60,8 +60,10 @@ def _texts(nodes: list[etree._Element]) -> list[str]:
     return [t for t in (element_text(n) for n in nodes) if t]
 
 
-def _in_category_list(link: etree._Element) -> bool:
-    return any(CATEGORY_LISTS.intersection(a.get("class", "").split())
+def _in_category_list(link: etree._Element,
+                      classes_of: dict[etree._Element, frozenset[str]]) -> bool:
+    """Whether ``link`` stands in a category list (``classes_of``: the page index's classes)."""
+    return any(not CATEGORY_LISTS.isdisjoint(classes_of.get(a, ()))
                for a in link.iterancestors())
 
 
@@ -138,8 +140,9 @@ class WordPressLayer(Layer):
 
     def tags(self) -> list[str] | None:
         links = set(self.page.css(TAG_LINKS, self.scope))
+        classes_of = self.page.index.classes_of
         links.update(a for a in self.page.css(REL_TAG_LINKS, self.scope)
-                     if not _in_category_list(a))
+                     if not _in_category_list(a, classes_of))
         return _texts(sorted(links, key=self.page.index.position.__getitem__)) or None
 
     def body_blocks(self) -> list[Block] | None:
