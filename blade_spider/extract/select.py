@@ -164,16 +164,18 @@ class ElementIndex:
         self._ends: dict[etree._Element, int] = {}
         # One pass over the elements the index holds anyway: a page is asked about ten or so
         # tags, and each ``iter(tag)`` walk of the tree costs as much as all the tags together.
+        by_tag, by_class, by_id = self.by_tag, self.by_class, self.by_id
+        classes_of = self.classes_of
         for el in self.elements:
-            self.by_tag[el.tag].append(el)
+            by_tag[el.tag].append(el)
             classes = el.get("class")
             if classes is not None:
-                tokens = self.classes_of[el] = frozenset(classes.split())
+                tokens = classes_of[el] = frozenset(classes.split())
                 for token in tokens:
-                    self.by_class[token].append(el)
+                    by_class[token].append(el)
             element_id = el.get("id")
             if element_id is not None:
-                self.by_id[element_id].append(el)
+                by_id[element_id].append(el)
 
     def tagged(self, tag: str) -> list[etree._Element]:
         """Every ``tag`` element in document order."""
