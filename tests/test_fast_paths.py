@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,12 +20,19 @@ from blade_spider import urls
 from blade_spider.bylines import split_authors
 from blade_spider.captions import split_credit
 from blade_spider.extract import extract_article
-from blade_spider.extract.blocks import is_chrome
-from blade_spider.extract.images import is_photo
+from blade_spider.extract.blocks import CHROME_PATTERN, CHROME_TAGS, CONTENT_PATTERN, is_chrome
+from blade_spider.extract.images import image_url, is_photo
 from blade_spider.extract.layers.blade import BladeDatelineLayer
 from blade_spider.extract.layers.wordpress import WordPressLayer
 from blade_spider.extract.page import Page
-from blade_spider.text import normalize_space
+from blade_spider.text import (
+    INVISIBLE_TAGS,
+    append_text,
+    decode_cfemail,
+    element_text,
+    lowered,
+    normalize_space,
+)
 from tests.conftest import FIXTURES
 
 URL = "https://www.washingtonblade.com/2017/09/05/a-story/"
@@ -164,3 +172,95 @@ def test_a_script_in_a_sidebar_paragraph_does_not_outweigh_the_story() -> None:
     )
     article = extract_article(_response(html.encode()))
     assert article.body is not None and article.body.startswith("Paragraph 0 of the story")
+
+
+def _reference_is_chrome(el: etree._Element) -> bool:
+    """is_chrome as it read attributes before: each of the five looked up in turn."""
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    if not tag or tag in INVISIBLE_TAGS or tag in CHROME_TAGS:
+        return True
+    attrib = el.attrib
+    if not attrib:
+        return False
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+        return True
+    style = attrib.get("style", "").replace(" ", "").lower()
+    if "display:none" in style or "visibility:hidden" in style:
+        return True
+    classes, element_id = attrib.get("class", ""), attrib.get("id", "")
+    if lowered(CONTENT_PATTERN, classes) or lowered(CONTENT_PATTERN, element_id):
+        return False
+    return lowered(CHROME_PATTERN, classes) or lowered(CHROME_PATTERN, element_id)
+
+
+def _reference_text(el: etree._Element, skip: set[etree._Element]) -> Iterator[str]:
+    """Visible text as a generator per element, the way it was read before."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if el in skip or tag in INVISIBLE_TAGS or not tag:
+        return
+    if tag == "br":
+        yield "\n"
+        return
+    if "data-cfemail" in el.attrib:
+        decoded = decode_cfemail(el.attrib["data-cfemail"])
+        yield decoded if decoded is not None else "".join(el.itertext())
+        return
+    if el.text:
+        yield el.text.replace("\r", " ").replace("\n", " ")
+    for child in el:
+        yield from _reference_text(child, skip)
+        if child.tail:
+            yield child.tail.replace("\r", " ").replace("\n", " ")
+
+
+_TRICKY = """<html><body><div id="c" class="entry-content">
+<p hidden>h</p><p aria-hidden="true">a</p><p aria-hidden="false">kept</p>
+<p style="display: none">s</p><p style="COLOR:red;Visibility : hidden">v</p><p style="">e</p>
+<div class="share" id="entry-content">id says content</div><div id="related-posts">r</div>
+<span class="Sharedaddy">x</span><a href="/x" title="t">link</a><br/>
+<p>one<br>two <!-- c -->three<script>var x;</script><em>four <b>five</b></em>
+<a class="__cf_email__" data-cfemail="543931393d14303b39353d3a7a373b39">[email]</a> tail</p>
+<svg><text>no</text></svg><p>x<a data-cfemail="zz">bad</a>y</p></div></body></html>"""
+
+
+def _trees() -> list[etree._Element]:
+    pages = [path.read_bytes() for path in _fixture_pages()] + [_TRICKY.encode()]
+    return [Page(_response(body)).root for body in pages]
+
+
+def test_chrome_check_reading_names_once_agrees_with_reading_each_attribute() -> None:
+    checked = 0
+    for root in _trees():
+        for el in root.iter():
+            assert is_chrome(el) is _reference_is_chrome(el), etree.tostring(el)[:200]
+            checked += 1
+    assert checked > 1000
+
+
+def test_visible_text_filling_one_list_agrees_with_the_generator_per_element() -> None:
+    for root in _trees():
+        for el in root.iter(etree.Element):
+            chrome = {d for d in el.iterdescendants() if isinstance(d.tag, str) and is_chrome(d)}
+            expected = normalize_space("".join(_reference_text(el, set())))
+            assert element_text(el) == expected
+            assert element_text(el, skip=chrome) == normalize_space(
+                "".join(_reference_text(el, chrome)))
+            out: list[str] = []
+            append_text(el, out, is_chrome)
+            assert "".join(out) == "".join(_reference_text(el, chrome)), etree.tostring(el)[:200]
+
+
+def test_photo_url_candidates_read_lazily_in_the_same_order() -> None:
+    cases = {
+        '<img src="/a.jpg" data-src="/b.jpg">': "https://www.washingtonblade.com/a.jpg",
+        '<img src="data:image/gif;base64,R0l" data-lazy-src="/b.jpg">':
+            "https://www.washingtonblade.com/b.jpg",
+        '<img src=" " data-original="/c.jpg" data-src="/d.jpg">':
+            "https://www.washingtonblade.com/d.jpg",
+        '<img src="blank.gif" srcset="/e-300.jpg 300w, /e-600.jpg 600w">':
+            "https://www.washingtonblade.com/e-300.jpg",
+        '<img src="spacer.gif" data-srcset="/f.jpg 1x">': "https://www.washingtonblade.com/f.jpg",
+        '<img src="lazy-load.png">': None,
+    }
+    for markup, url in cases.items():
+        assert image_url(etree.fromstring(markup, etree.HTMLParser()).find(".//img"), URL) == url
