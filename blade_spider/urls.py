@@ -34,7 +34,8 @@ _TRACKING_PARAM = re.compile(
 #: A URL with nothing for w3lib to canonicalise: no query or fragment, no dot segment, and a
 #: path of unreserved characters only (every WordPress permalink with an ASCII slug).
 _PLAIN_URL = re.compile(
-    r"^https?://[A-Za-z0-9.-]+(?::\d+)?(?P<path>(?!.*/\.)/[A-Za-z0-9._~/-]*)?$"
+    r"^https?://(?P<netloc>(?P<host>[A-Za-z0-9.-]+)(?::\d+)?)"
+    r"(?P<path>(?!.*/\.)/[A-Za-z0-9._~/-]*)?$"
 )
 
 
@@ -82,8 +83,11 @@ class SiteHosts:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             return False
+        return self._owns_host(parts.netloc, parts.hostname)
+
+    def _owns_host(self, netloc: str, hostname: str | None) -> bool:
         base, aliases = self._bare_hosts
-        return _bare_host(parts.netloc) == base or _bare_host(parts.hostname) in aliases
+        return _bare_host(netloc) == base or _bare_host(hostname) in aliases
 
     def normalize(self, url: str) -> str | None:
         """The site's spelling of a URL of this site (``None`` when offsite).
@@ -91,10 +95,18 @@ class SiteHosts:
         Scheme and host become the base's, the fragment and tracking parameters go, escapes are
         canonicalised (w3lib) so ``%e2%80%99`` and ``’`` are one URL.
         """
+        found = self._normalized(url)
+        return found[0] if found else None
+
+    def _normalized(self, url: str) -> tuple[str, str] | None:
+        """:meth:`normalize`'s URL and its path (``None`` when offsite)."""
         url = url.strip()
         plain = _PLAIN_URL.match(url)
         if plain:  # what canonicalising gives for such a URL, without the work (tested to agree)
-            return self._origin + (plain["path"] or "/") if self.owns(url) else None
+            if not self._owns_host(plain["netloc"], plain["host"]):
+                return None
+            path = plain["path"] or "/"
+            return self._origin + path, path
         url = safe_url_string(url)
         if not self.owns(url):
             return None
@@ -102,14 +114,15 @@ class SiteHosts:
         query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                  if not _TRACKING_PARAM.match(k)]
         rebuilt = urlunsplit((self.scheme, self.netloc, parts.path or "/", urlencode(query), ""))
-        return canonicalize_url(rebuilt, keep_fragments=False)
+        normalized = canonicalize_url(rebuilt, keep_fragments=False)
+        return normalized, urlsplit(normalized).path
 
     def article_url(self, url: str) -> str | None:
         """The canonical URL of the article ``url`` points at, or ``None`` if it is no article."""
-        normalized = self.normalize(url)
-        if normalized is None:
+        found = self._normalized(url)
+        if found is None:
             return None
-        path = urlsplit(normalized).path
+        path = found[1]
         if not path.endswith("/"):
             path += "/"
         match = ARTICLE_PATH.match(path)

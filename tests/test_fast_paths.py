@@ -95,16 +95,23 @@ _URLS = [
     "https://www.washingtonblade.com/a/.hidden", "https://www.washingtonblade.com/a b/",
     "https://www.washingtonblade.com/caf%C3%A9/", "https://www.washingtonblade.com/café/",
     "https://www.washingtonblade.com/p/?utm_source=x&b=2&a=1#frag", " https://x.org/a/ ",
+    "http://WWW.WashingtonBlade.COM/2017/09/05/slug/amp/", "http://washingtonblade.com.evil.com/x",
+    "http://127.0.0.1:8089/2017/09/05/slug/2/", "http://127.0.0.1:80/2017/09/05/slug",
+    "http://localhost:8089/2017/09/05/slug/", "https://www.washingtonblade.com/2017/9/5/slug/",
+    "https://www.washingtonblade.com:443/2017/09/05/slug/",
 ]
 
 
 @pytest.mark.parametrize("base", _BASES)
 def test_plain_urls_skip_canonicalising_to_the_same_result(
         base: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    shortcut = {url: urls.SiteHosts(base).normalize(url) for url in _URLS}
+    site = urls.SiteHosts(base)
+    shortcut = {url: (site.normalize(url), site.article_url(url)) for url in _URLS}
     assert any(urls._PLAIN_URL.match(url) for url in _URLS)
+    assert any(article for _, article in shortcut.values())
     monkeypatch.setattr(urls, "_PLAIN_URL", re.compile(r"(?!)"))  # w3lib for every URL
-    assert shortcut == {url: urls.SiteHosts(base).normalize(url) for url in _URLS}
+    site = urls.SiteHosts(base)
+    assert shortcut == {url: (site.normalize(url), site.article_url(url)) for url in _URLS}
 
 
 def _fixture_pages() -> list[Path]:
