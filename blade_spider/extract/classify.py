@@ -60,8 +60,10 @@ def not_article_reason(page: Page) -> str | None:
         for css_class, reason in NOT_ARTICLE_CLASSES:
             if css_class in classes:
                 return reason
+    if is_single:
+        return None
     node_types = set().union(*(types_of(n) for n in page.jsonld)) if page.jsonld else set()
-    if is_single or node_types & ARTICLE_TYPES:
+    if node_types & ARTICLE_TYPES:
         return None
     for node_type, reason in NOT_ARTICLE_TYPES.items():
         if node_type in node_types:

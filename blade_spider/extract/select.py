@@ -72,8 +72,8 @@ class Compound:
             found = el.get(name)
             if found is None or not _ATTRIBUTE_TESTS[operator](found, value):
                 return False
-        if self.texts:
-            text = "".join(el.itertext())
+        if self.texts:  # a leaf (a script, say) has its text alone: no join to build
+            text = "".join(el.itertext()) if len(el) else el.text or ""
             return all(t in text for t in self.texts)
         return True
 
