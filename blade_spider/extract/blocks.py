@@ -108,7 +108,12 @@ class _BlockWalker:
             if text.strip():
                 self.blocks.append({"type": kind, "text": text})
             return
-        for piece in normalize_space(text).split("\n\n"):
+        text = normalize_space(text)
+        if "\n\n" not in text:  # one piece, already stripped: nearly every paragraph
+            if text:
+                self.blocks.append({"type": kind, "text": text})
+            return
+        for piece in text.split("\n\n"):
             piece = piece.strip()
             if piece:
                 self.blocks.append({"type": kind, "text": piece})

@@ -59,17 +59,19 @@ class BladeZoxLayer(Layer):
         names = [n for n in names if n]
         return list(dict.fromkeys(names)) or None
 
-    def _date_node(self) -> etree._Element | None:
+    @cached_property
+    def date_node(self) -> etree._Element | None:
+        """The ``time`` of the byline (asked for the date and for its printed form)."""
         return self.page.first(".mvp-author-info-date time, .mvp-post-date time")
 
     def published(self) -> str | None:
-        node = self._date_node()
+        node = self.date_node
         if node is None:
             return None
         return node.get("datetime") or element_text(node)
 
     def published_raw(self) -> str | None:
-        node = self._date_node()
+        node = self.date_node
         return (element_text(node) or None) if node is not None else None
 
     def modified(self) -> str | None:

@@ -106,14 +106,19 @@ class WordPressLayer(Layer):
     def authors(self) -> list[str] | None:
         return _texts(self.page.css(AUTHOR_LINKS, self.scope)) or None
 
+    @cached_property
+    def published_node(self) -> etree._Element | None:
+        """The post's publication ``time`` (asked for the date and for its printed form)."""
+        return self._first(PUBLISHED_TIME)
+
     def published(self) -> str | None:
-        node = self._first(PUBLISHED_TIME)
+        node = self.published_node
         if node is None:
             return None
         return node.get("datetime") or node.get("content") or element_text(node)
 
     def published_raw(self) -> str | None:
-        node = self._first(PUBLISHED_TIME)
+        node = self.published_node
         return (element_text(node) or None) if node is not None else None
 
     def modified(self) -> str | None:
