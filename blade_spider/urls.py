@@ -98,8 +98,9 @@ class SiteHosts:
         found = self._normalized(url)
         return found[0] if found else None
 
-    def _normalized(self, url: str) -> tuple[str, str] | None:
-        """:meth:`normalize`'s URL and its path (``None`` when offsite)."""
+    def _normalized(self, url: str) -> tuple[str, str | None] | None:
+        """:meth:`normalize`'s URL and, when the plain-URL match gave it for free, its path
+        (``None`` when offsite)."""
         url = url.strip()
         plain = _PLAIN_URL.match(url)
         if plain:  # what canonicalising gives for such a URL, without the work (tested to agree)
@@ -114,15 +115,16 @@ class SiteHosts:
         query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                  if not _TRACKING_PARAM.match(k)]
         rebuilt = urlunsplit((self.scheme, self.netloc, parts.path or "/", urlencode(query), ""))
-        normalized = canonicalize_url(rebuilt, keep_fragments=False)
-        return normalized, urlsplit(normalized).path
+        return canonicalize_url(rebuilt, keep_fragments=False), None
 
     def article_url(self, url: str) -> str | None:
         """The canonical URL of the article ``url`` points at, or ``None`` if it is no article."""
         found = self._normalized(url)
         if found is None:
             return None
-        path = found[1]
+        normalized, path = found
+        if path is None:
+            path = urlsplit(normalized).path
         if not path.endswith("/"):
             path += "/"
         match = ARTICLE_PATH.match(path)

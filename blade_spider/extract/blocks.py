@@ -90,9 +90,9 @@ def _class_verdict(classes: str) -> tuple[bool, bool]:
     return lowered(CONTENT_PATTERN, classes), lowered(CHROME_PATTERN, classes)
 
 
-def _is_media_figure(el: etree._Element) -> bool:
-    """A figure that holds a photo, gallery or text-less embed rather than quoted text."""
-    return _tag(el) == "figure" and next(el.iterdescendants("blockquote", "table"), None) is None
+def _is_media_figure(figure: etree._Element) -> bool:
+    """Whether a ``figure`` holds a photo, gallery or text-less embed rather than quoted text."""
+    return next(figure.iterdescendants("blockquote", "table"), None) is None
 
 
 class _BlockWalker:

@@ -213,8 +213,12 @@ class BladeDatelineLayer(Layer):
         """Document order of every element, to tell what stands before or after the headline."""
         return self.page.index.position
 
+    @cached_property
+    def _start_position(self) -> int:
+        return self.position[self.start]
+
     def _after_start(self, el: etree._Element) -> bool:
-        return self.position.get(el, -1) > self.position[self.start]
+        return self.position.get(el, -1) > self._start_position
 
     @cached_property
     def following(self) -> int:
@@ -238,11 +242,10 @@ class BladeDatelineLayer(Layer):
                 chrome[el] = is_chrome(el) or (parent is not None and in_chrome(parent))
             return chrome[el]
 
-        start = position[self.start]
         best, best_score = None, 0
         for candidate in candidates:
             score = sum(len(element_text(p)) for p in candidate.iterchildren("p")
-                        if position.get(p, -1) > start)
+                        if self._after_start(p))
             if score > best_score and not in_chrome(candidate):  # chrome only matters to a winner
                 best, best_score = candidate, score
         return best
