@@ -7,6 +7,8 @@ names the field and the page.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from dataclasses import asdict
 from functools import cache
 from typing import Any
@@ -103,3 +105,26 @@ def test_disqus_comments_are_noted_in_provenance() -> None:
     article = extract_case("blade2016_disqus")
     assert article.comments == []
     assert "Disqus" in article.crawl["comments_note"]
+
+
+
+def extract_any(name: str) -> None:
+    """Extract a case, article or not (a non-article page raises once it is told apart)."""
+    with contextlib.suppress(NotAnArticle):
+        extract_case(name)
+
+
+@pytest.mark.parametrize("name", case_names("all"))
+def test_extraction_leaves_no_reference_cycle(name: str) -> None:
+    """A page's parsed tree must be freed as soon as its record is built: a reference cycle
+    (a recursive closure over elements, say) keeps the whole document alive until the cyclic
+    garbage collector runs, and those collections cost a long crawl time and memory."""
+    extract_any(name)  # first use may fill module-level caches; those are reachable, not garbage
+    gc.collect()
+    gc.disable()
+    try:
+        extract_any(name)
+        unreachable = gc.collect()
+    finally:
+        gc.enable()
+    assert unreachable == 0, f"{name}: {unreachable} objects left in reference cycles"

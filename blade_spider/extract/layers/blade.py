@@ -146,6 +146,16 @@ def _dateline_texts(page: Page) -> Iterator[etree._Element]:
             yield holder
 
 
+def _in_chrome(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
+    """Whether ``el`` or an ancestor is page chrome, memoised across candidates. A module
+    function, not a closure: a recursive closure is a reference cycle that would keep the
+    parsed document alive until the cyclic garbage collector happens to run."""
+    if el not in memo:
+        parent = el.getparent()
+        memo[el] = is_chrome(el) or (parent is not None and _in_chrome(parent, memo))
+    return memo[el]
+
+
 class BladeDatelineLayer(Layer):
     """The 2014–2019 Blade design: date line and byline above the headline."""
 
@@ -235,18 +245,12 @@ class BladeDatelineLayer(Layer):
                             key=position.__getitem__)
         candidates += [a for a in self.start.iterancestors() if a in parents]
         chrome: dict[etree._Element, bool] = {}
-
-        def in_chrome(el: etree._Element) -> bool:
-            if el not in chrome:
-                parent = el.getparent()
-                chrome[el] = is_chrome(el) or (parent is not None and in_chrome(parent))
-            return chrome[el]
-
         best, best_score = None, 0
         for candidate in candidates:
             score = sum(len(element_text(p)) for p in candidate.iterchildren("p")
                         if self._after_start(p))
-            if score > best_score and not in_chrome(candidate):  # chrome only matters to a winner
+            # Chrome only matters to a winner: asked of few candidates.
+            if score > best_score and not _in_chrome(candidate, chrome):
                 best, best_score = candidate, score
         return best
 
