@@ -32,6 +32,7 @@ from blade_spider.text import (
     element_text,
     lowered,
     normalize_space,
+    single_line,
 )
 from tests.conftest import FIXTURES
 
@@ -271,3 +272,54 @@ def test_photo_url_candidates_read_lazily_in_the_same_order() -> None:
     }
     for markup, url in cases.items():
         assert image_url(etree.fromstring(markup, etree.HTMLParser()).find(".//img"), URL) == url
+
+
+_META_XPATH = ("descendant-or-self::*[contains(@class,'comment-meta') or "
+               "contains(@class,'comment-date') or contains(@class,'wp-block-comment-date')]")
+_REFERENCE_PUBLISHED = tuple(etree.XPath(xpath) for xpath in (
+    f"{_META_XPATH}//time/@datetime", f"{_META_XPATH}//time", f"{_META_XPATH}//a", _META_XPATH,
+    "descendant-or-self::time/@datetime",
+))
+_TRICKY_COMMENTS = """<html><body><ol class="commentlist">
+<li id="comment-1"><div class="comment-body"><div class="comment-metadata">
+  <time>Monday</time><a href="#c1"><time datetime=" 2020-01-02T03:04:05Z ">x</time></a>
+</div></div></li>
+<li id="comment-2"><div class="comment-body"><span class="comment-date"><a href="#c2">
+  <time datetime="">  </time>  March 3,  2019 </a></span></div></li>
+<li id="comment-3"><div class="comment-body"><div class="wp-block-comment-date"><time>
+  April 4</time></div><div class="comment-meta"><time datetime="2018-04-04">late</time></div>
+</div></li>
+<li id="comment-4"><div class="comment-body"><p>no meta</p>
+  <time datetime="2017-05-05">t</time></div></li>
+<li id="comment-5"><div class="comment-body comment-meta">just text</div></li>
+<li id="comment-6"><div class="comment-body"><div class="comment-meta"> </div></div></li>
+<li id="comment-7"><div class="comment-body"><div class="comment-meta"><a href="#c7">link</a>
+  <time>Monday</time></div></div></li>
+<li id="comment-8"><div class="comment-body"><div class="comment-meta">
+  <time datetime="">first</time>
+  <time datetime="2016-06-06">second</time></div></div></li>
+</ol></body></html>"""
+
+
+def _reference_published(part: etree._Element) -> str | None:
+    """The comment date as the XPath chain the element walk stands in for reads it."""
+    for xpath in _REFERENCE_PUBLISHED:
+        found = xpath(part)
+        if found:
+            text = single_line(element_text(found[0]))
+            if text:
+                return text
+    return None
+
+
+def test_comment_date_walk_agrees_with_the_xpath_chain() -> None:
+    from blade_spider.extract.comments import _published
+
+    pages = [Page(_response(path.read_bytes())) for path in _fixture_pages()]
+    pages.append(_page(_TRICKY_COMMENTS))
+    checked = 0
+    for page in pages:
+        for part in page.root.iter("li", "div", "article", "span"):
+            assert _published(page, part) == _reference_published(part), etree.tostring(part)[:200]
+            checked += 1
+    assert checked > 500
