@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import is_dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 
 from itemloaders.processors import Compose, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
@@ -25,7 +24,7 @@ from blade_spider.captions import clean_caption, split_credit
 from blade_spider.dates import PageDate, parse_page_date
 from blade_spider.items import Article
 from blade_spider.text import normalize_space, single_line
-from blade_spider.urls import SiteHosts, url_id
+from blade_spider.urls import SiteHosts, absolute_url, url_id
 
 if TYPE_CHECKING:  # the extract package imports this module: a runtime import would be a cycle
     from blade_spider.extract.layers.base import Layer
@@ -128,7 +127,7 @@ def to_images(values: list[Any], loader_context: dict[str, Any]) -> list[dict[st
         url = image.get("url")
         if not isinstance(url, str) or not url.strip():
             continue
-        url = urljoin(base, url.strip())
+        url = absolute_url(base, url.strip())
         if url in seen:
             continue
         seen.add(url)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
 
@@ -37,6 +37,13 @@ _PLAIN_URL = re.compile(
     r"^https?://(?P<netloc>(?P<host>[A-Za-z0-9.-]+)(?::\d+)?)"
     r"(?P<path>(?!.*/\.)/[A-Za-z0-9._~/-]*)?$"
 )
+
+
+def absolute_url(base: str, url: str) -> str:
+    """``urljoin(base, url)``, skipped for a URL that is absolute and plain already (what
+    WordPress prints for every upload): ``urljoin`` would give it back unchanged, after parsing
+    both URLs, on every photo of every page."""
+    return url if _PLAIN_URL.match(url) else urljoin(base, url)
 
 
 def _bare_host(hostname: str | None) -> str:

@@ -10,6 +10,7 @@ import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from lxml import etree
@@ -113,6 +114,19 @@ def test_plain_urls_skip_canonicalising_to_the_same_result(
     monkeypatch.setattr(urls, "_PLAIN_URL", re.compile(r"(?!)"))  # w3lib for every URL
     site = urls.SiteHosts(base)
     assert shortcut == {url: (site.normalize(url), site.article_url(url)) for url in _URLS}
+
+
+_LINKS = [*_URLS, "/wp-content/uploads/a.jpg", "a.jpg", "../b.jpg", "//cdn.example.com/c.jpg",
+          "http:///x.jpg", "https://www.washingtonblade.com/a.jpg?", "https://x.org/a.jpg#",
+          "https://x.org/a;b.jpg", "https://x.org/a.jpg?resize=300", "https://x.org/a\tb.jpg",
+          "https://[::1]/a.jpg", "https://x.org", "https://x.org/a/../b.jpg", "?p=1", "#top", ""]
+
+
+@pytest.mark.parametrize("base", [*_BASES, "https://www.washingtonblade.com/2017/09/05/a/"])
+def test_absolute_url_skips_joining_to_the_same_result(base: str) -> None:
+    assert any(urls._PLAIN_URL.match(url) for url in _LINKS)
+    for url in _LINKS:
+        assert urls.absolute_url(base, url) == urljoin(base, url), url
 
 
 def _fixture_pages() -> list[Path]:

@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from blade_spider.items import Image
 from blade_spider.text import element_text, lowered, single_line
+from blade_spider.urls import absolute_url
 
 # The word lists below are matched against lowercased text (see ``blade_spider.text.lowered``).
 _PLACEHOLDER = re.compile(r"^data:|blank\.gif|spacer\.gif|placeholder|lazy[-_]?load|1x1\.")
@@ -60,7 +60,7 @@ def image_url(img: etree._Element, base_url: str) -> str | None:
     for candidate in _url_candidates(img):
         candidate = candidate.strip()
         if candidate and not lowered(_PLACEHOLDER, candidate):
-            return urljoin(base_url, candidate)
+            return absolute_url(base_url, candidate)
     return None
 
 
