@@ -58,7 +58,7 @@ PAGE = b"""<html><head><title>t</title>
 <div id="outer" class="a wrap">
   <article id="post-7" class="post hentry" itemscope itemtype="https://schema.org/NewsArticle">
     <h1 class="entry-title big" itemprop="headline">Title</h1>
-    <div class="b"><p class="c">one</p><div class="c"><p class="c x">two</p></div></div>
+    <div class="b"><p class="c">one</p><div class="c  c"><p class="c x c">two</p></div></div>
     <ul class="tags-links"><li><a rel="tag" href="/t/1">one</a></li>
       <li><a rel="tag nofollow" href="/t/2">two</a></li></ul>
     <script>var disqus_shortname = 'blade';</script>

@@ -58,8 +58,8 @@ class Compound:
         """Whether the index can name its few candidates (an id, class or attribute test)."""
         return bool(self.element_id or self.classes or self.attributes)
 
-    def matches(self, el: etree._Element, classes_of: dict[etree._Element, frozenset[str]]) -> bool:
-        """Whether ``el`` passes every test (``classes_of``: the index's class sets)."""
+    def matches(self, el: etree._Element, classes_of: dict[etree._Element, list[str]]) -> bool:
+        """Whether ``el`` passes every test (``classes_of``: the index's class tokens)."""
         if self.tag is not None and el.tag != self.tag:
             return False
         if self.element_id is not None and el.get("id") != self.element_id:
@@ -159,7 +159,9 @@ class ElementIndex:
         self.by_tag: defaultdict[str, list[etree._Element]] = defaultdict(list)
         self.by_class: defaultdict[str, list[etree._Element]] = defaultdict(list)
         self.by_id: defaultdict[str, list[etree._Element]] = defaultdict(list)
-        self.classes_of: dict[etree._Element, frozenset[str]] = {}
+        #: Each element's class tokens, as ``str.split`` gives them: a list, not a set, since a
+        #: class list holds two or three tokens and a set costs more to build than it saves.
+        self.classes_of: dict[etree._Element, list[str]] = {}
         self._by_attribute: dict[str, list[etree._Element]] = {}
         self._ends: dict[etree._Element, int] = {}
         # One pass over the elements the index holds anyway: a page is asked about ten or so
@@ -170,7 +172,7 @@ class ElementIndex:
             by_tag[el.tag].append(el)
             classes = el.get("class")
             if classes is not None:
-                tokens = classes_of[el] = frozenset(classes.split())
+                tokens = classes_of[el] = classes.split()
                 for token in tokens:
                     by_class[token].append(el)
             element_id = el.get("id")

@@ -61,7 +61,7 @@ def _texts(nodes: list[etree._Element]) -> list[str]:
 
 
 def _in_category_list(link: etree._Element,
-                      classes_of: dict[etree._Element, frozenset[str]]) -> bool:
+                      classes_of: dict[etree._Element, list[str]]) -> bool:
     """Whether ``link`` stands in a category list (``classes_of``: the page index's classes)."""
     return any(not CATEGORY_LISTS.isdisjoint(classes_of.get(a, ()))
                for a in link.iterancestors())
