@@ -128,3 +128,59 @@ def test_extraction_leaves_no_reference_cycle(name: str) -> None:
     finally:
         gc.enable()
     assert unreachable == 0, f"{name}: {unreachable} objects left in reference cycles"
+
+
+#: Classes WordPress prints to describe the post itself (``post_class()`` on the post element:
+#: its tags, categories and format; ``body_class()``: the format again, and ``single-author`` on a
+#: one-author blog). Their words are the site's vocabulary, not layout: a post tagged "social
+#: media" or "author Q&A", filed under "Photo gallery" or in the gallery format, is still a post.
+_TERM_CLASSES = ("post-7 type-post status-publish format-gallery hentry category-photo-gallery "
+                 "tag-social-media tag-author-q-a tag-ads")
+_BODY_CLASSES = "single-author single-format-gallery"
+
+
+def _with_term_classes(html: str) -> str:
+    """The page with term classes on its post element (the first ``article``, or the element
+    with a ``post-N`` id) and its ``body``."""
+    import re
+
+    html = re.sub(r"<body\b([^>]*?)(?: class=\"([^\"]*)\")?([^>]*)>",
+                  lambda m: f'<body{m[1]} class="{(m[2] or "")} {_BODY_CLASSES}"{m[3]}>',
+                  html, count=1)
+    post = re.search(r"<(?:article|div)\b[^>]*\bid=\"post-\d+\"[^>]*>|<article\b[^>]*>", html)
+    if post is None:
+        return html
+    tag = post[0]
+    if ' class="' in tag:
+        tagged = tag.replace(' class="', f' class="{_TERM_CLASSES} ', 1)
+    else:
+        tagged = tag[:-1] + f' class="{_TERM_CLASSES}">'
+    return html[:post.start()] + tagged + html[post.end():]
+
+
+@pytest.mark.parametrize("name", case_names("articles"))
+def test_post_term_classes_change_nothing(name: str) -> None:
+    """Tags, categories and formats WordPress prints as classes around the content are not
+    widgets: a tag named "social media" must not make the story's photos furniture, nor a
+    "gallery" format its body chrome."""
+    case = load_case(name)
+    html = case_files(name)[0].read_text(encoding="utf-8")
+    changed = _with_term_classes(html)
+    assert changed != html
+    url = case["url"]
+    response = HtmlResponse(url=url, request=Request(url), body=changed.encode("utf-8"),
+                            headers={"Content-Type": "text/html; charset=UTF-8"})
+    record = asdict(extract_article(response, site_of(url)))
+    expected = extracted(name)
+    for field in FIELDS:
+        assert record[field] == expected[field], f"{name}: {field}"
+
+
+def test_term_classes_are_dropped_only_on_the_post_element() -> None:
+    from blade_spider.extract.blocks import layout_classes
+
+    post = ("post-7 type-post status-publish format-gallery hentry category-photo-gallery "
+            "tag-social-media mvp-article-wrap")
+    assert layout_classes(post) == "post-7 hentry mvp-article-wrap"
+    for widget in ("tag-links", "entry-meta tag-links", "category-list widget"):
+        assert layout_classes(widget) == widget

@@ -21,7 +21,14 @@ from blade_spider import urls
 from blade_spider.bylines import split_authors
 from blade_spider.captions import split_credit
 from blade_spider.extract import extract_article
-from blade_spider.extract.blocks import CHROME_PATTERN, CHROME_TAGS, CONTENT_PATTERN, is_chrome
+from blade_spider.extract.blocks import (
+    CHROME_PATTERN,
+    CHROME_TAGS,
+    CONTENT_PATTERN,
+    PAGE_TAGS,
+    is_chrome,
+    layout_classes,
+)
 from blade_spider.extract.images import image_url, is_photo
 from blade_spider.extract.layers.blade import BladeDatelineLayer
 from blade_spider.extract.layers.wordpress import WordPressLayer
@@ -201,6 +208,8 @@ def _reference_is_chrome(el: etree._Element) -> bool:
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
     if not tag or tag in INVISIBLE_TAGS or tag in CHROME_TAGS:
         return True
+    if tag in PAGE_TAGS:
+        return False
     attrib = el.attrib
     if not attrib:
         return False
@@ -209,7 +218,7 @@ def _reference_is_chrome(el: etree._Element) -> bool:
     style = attrib.get("style", "").replace(" ", "").lower()
     if "display:none" in style or "visibility:hidden" in style:
         return True
-    classes, element_id = attrib.get("class", ""), attrib.get("id", "")
+    classes, element_id = layout_classes(attrib.get("class", "")), attrib.get("id", "")
     if lowered(CONTENT_PATTERN, classes) or lowered(CONTENT_PATTERN, element_id):
         return False
     return lowered(CHROME_PATTERN, classes) or lowered(CHROME_PATTERN, element_id)

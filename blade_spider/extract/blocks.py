@@ -31,6 +31,14 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "button", "select", "input", "label",
                          "textarea", "img", "picture", "video", "audio", "canvas", "map"})
 
+#: The page itself: ``body_class()`` describes the page (``single-author``,
+#: ``single-format-gallery``), and the page is never a widget inside itself.
+PAGE_TAGS = frozenset({"html", "body"})
+#: A class ``post_class()`` prints on the post element only (``post-42``, ``type-post``,
+#: ``status-publish``), and one of the post's terms or states that it prints beside them.
+_POST_MARKER = re.compile(r"^(?:post-\d+|type-[\w-]+|status-[\w-]+)$")
+_POST_TERM = re.compile(r"^(?:category|tag|format|status|type)-")
+
 #: Class/id words of widgets themes and plugins put inside or around the content (matched
 #: against lowercased text, see ``blade_spider.text.lowered``).
 CHROME_PATTERN = re.compile(
@@ -64,6 +72,8 @@ def _is_chrome(el: etree._Element, tag: str) -> bool:
     """:func:`is_chrome` for an element whose tag the caller has read already."""
     if not tag or tag in INVISIBLE_TAGS or tag in CHROME_TAGS:
         return True
+    if tag in PAGE_TAGS:
+        return False
     # The attribute names in one call, then only the values that are there: most elements
     # have none of the five attributes looked at, and each lookup is a walk of the element's
     # attribute list.
@@ -87,7 +97,24 @@ def _is_chrome(el: etree._Element, tag: str) -> bool:
 def _class_verdict(classes: str) -> tuple[bool, bool]:
     """Whether a class list marks content, and whether it marks chrome. Cached because themes
     print the same class lists on every page (ids are not: they are unique to a post)."""
+    classes = layout_classes(classes)
     return lowered(CONTENT_PATTERN, classes), lowered(CHROME_PATTERN, classes)
+
+
+def layout_classes(classes: str) -> str:
+    """A class list without the classes WordPress prints to describe the post it wraps.
+
+    ``post_class()`` marks the post element with the post's own terms and state
+    (``post-42 type-post status-publish format-gallery hentry category-photos
+    tag-social-media``): the site's vocabulary, not a layout role, so a post tagged "social
+    media" or in the gallery format must not read as a share widget or a photo gallery. They
+    are dropped only where the other post classes say that this is the post element, since
+    elsewhere ``tag-links`` and the like do name widgets.
+    """
+    tokens = classes.split()
+    if not any(t == "hentry" or _POST_MARKER.match(t) for t in tokens):
+        return classes
+    return " ".join(t for t in tokens if not _POST_TERM.match(t))
 
 
 def _is_media_figure(figure: etree._Element) -> bool:

@@ -15,6 +15,7 @@ from itertools import islice
 
 from lxml import etree
 
+from blade_spider.extract.blocks import PAGE_TAGS, layout_classes
 from blade_spider.items import Image
 from blade_spider.text import element_text, lowered, single_line
 from blade_spider.urls import absolute_url
@@ -134,11 +135,14 @@ def photo(img: etree._Element, base_url: str, featured: bool = False) -> Image |
 
 @lru_cache(maxsize=1024)
 def _furniture_classes(classes: str) -> bool:
-    """Whether a class list marks furniture (cached: themes repeat their class lists)."""
-    return lowered(_FURNITURE, classes)
+    """Whether a class list marks furniture (cached: themes repeat their class lists); the
+    post's own term classes are none (see :func:`blade_spider.extract.blocks.layout_classes`)."""
+    return lowered(_FURNITURE, layout_classes(classes))
 
 
 def _is_furniture(el: etree._Element) -> bool:
+    if el.tag in PAGE_TAGS:
+        return False
     return _furniture_classes(_classes(el)) or lowered(_FURNITURE, el.get("id", ""))
 
 
