@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 from dataclasses import asdict
 from functools import cache
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 
 from blade_spider.extract import NotAnArticle, extract_article
+from blade_spider.extract.blocks import layout_classes
 from blade_spider.items import Article
 from blade_spider.pipelines import NormalisePipeline
 from blade_spider.schema import schema_errors
@@ -87,8 +89,6 @@ def test_provenance_names_the_layer_that_gave_each_field(name: str, field: str,
 
 
 def test_a_day_without_a_time_is_kept_and_flagged() -> None:
-    import re
-
     from tests.conftest import PAGES
 
     html = (PAGES / "zox2023_local_deck.html").read_text(encoding="utf-8")
@@ -105,7 +105,6 @@ def test_disqus_comments_are_noted_in_provenance() -> None:
     article = extract_case("blade2016_disqus")
     assert article.comments == []
     assert "Disqus" in article.crawl["comments_note"]
-
 
 
 def extract_any(name: str) -> None:
@@ -142,8 +141,6 @@ _BODY_CLASSES = "single-author single-format-gallery"
 def _with_term_classes(html: str) -> str:
     """The page with term classes on its post element (the first ``article``, or the element
     with a ``post-N`` id) and its ``body``."""
-    import re
-
     html = re.sub(r"<body\b([^>]*?)(?: class=\"([^\"]*)\")?([^>]*)>",
                   lambda m: f'<body{m[1]} class="{(m[2] or "")} {_BODY_CLASSES}"{m[3]}>',
                   html, count=1)
@@ -177,8 +174,6 @@ def test_post_term_classes_change_nothing(name: str) -> None:
 
 
 def test_term_classes_are_dropped_only_on_the_post_element() -> None:
-    from blade_spider.extract.blocks import layout_classes
-
     post = ("post-7 type-post status-publish format-gallery hentry category-photo-gallery "
             "tag-social-media mvp-article-wrap")
     assert layout_classes(post) == "post-7 hentry mvp-article-wrap"
