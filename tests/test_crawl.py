@@ -140,3 +140,22 @@ def test_demo_serves_the_sample_site_and_archives_it(tmp_path: Path) -> None:
     assert "Serving the bundled sample site" in result.stdout
     assert len(archived(tmp_path)) >= 11  # one article is disallowed by robots.txt
     assert (tmp_path / "schema.json").exists() and (tmp_path / "README.md").exists()
+
+
+def test_a_record_does_not_depend_on_which_listing_answers_first(tmp_path: Path) -> None:
+    """Yoast's sitemap dates each URL; WordPress core's sitemap and the RSS feed list the same
+    URLs undated. However late the dated sitemap answers, each article keeps its ``lastmod`` as
+    ``modified`` (where the page states none): the record is the same as on a prompt site."""
+    with SampleSite(n=30, seed=21) as site:
+        assert crawl(site, tmp_path / "prompt").returncode == 0
+        site.set_option("slow_sleep", 1.5)
+        site.inject("/post-sitemap.xml", "slow")
+        assert crawl(site, tmp_path / "late").returncode == 0
+    prompt = {r["id"]: r for r in archived(tmp_path / "prompt")}
+    late = {r["id"]: r for r in archived(tmp_path / "late")}
+    assert any(r["crawl"]["parser_layers"].get("modified") == "sitemap" for r in prompt.values())
+    assert set(late) == set(prompt)
+    for key, record in prompt.items():
+        assert late[key]["modified"] == record["modified"], key
+        assert (late[key]["crawl"]["parser_layers"].get("modified")
+                == record["crawl"]["parser_layers"].get("modified")), key

@@ -134,7 +134,7 @@ def test_extraction_leaves_no_reference_cycle(name: str) -> None:
 #: one-author blog). Their words are the site's vocabulary, not layout: a post tagged "social
 #: media" or "author Q&A", filed under "Photo gallery" or in the gallery format, is still a post.
 _TERM_CLASSES = ("post-7 type-post status-publish format-gallery hentry category-photo-gallery "
-                 "tag-social-media tag-author-q-a tag-ads")
+                 "tag-social-media tag-author-q-a tag-ads post_format-post-format-gallery")
 _BODY_CLASSES = "single-author single-format-gallery"
 
 
@@ -175,7 +175,7 @@ def test_post_term_classes_change_nothing(name: str) -> None:
 
 def test_term_classes_are_dropped_only_on_the_post_element() -> None:
     post = ("post-7 type-post status-publish format-gallery hentry category-photo-gallery "
-            "tag-social-media mvp-article-wrap")
+            "tag-social-media post_format-post-format-gallery mvp-article-wrap")
     assert layout_classes(post) == "post-7 hentry mvp-article-wrap"
     for widget in ("tag-links", "entry-meta tag-links", "category-list widget"):
         assert layout_classes(widget) == widget

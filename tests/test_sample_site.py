@@ -454,6 +454,16 @@ def test_timeout_fault_sends_nothing_then_hangs_up(fresh: SampleSite) -> None:
     assert fresh.requests[-1].status == 0
 
 
+def test_slow_fault_answers_in_full_but_late(fresh: SampleSite) -> None:
+    normal = get(fresh, "/feed/")
+    fresh.set_option("slow_sleep", 0.5)
+    fresh.inject("/feed/", "slow", times=1)
+    start = time.perf_counter()
+    late = get(fresh, "/feed/", timeout=5)
+    assert 0.45 < time.perf_counter() - start < 3
+    assert late[0] == 200 and late[2] == normal[2]
+
+
 def test_reset_fault_cuts_the_body(fresh: SampleSite) -> None:
     fresh.inject("/", "reset", times=1)
     with pytest.raises((ConnectionResetError, http.client.IncompleteRead)):

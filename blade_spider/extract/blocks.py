@@ -35,9 +35,10 @@ CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "button", "select", "
 #: ``single-format-gallery``), and the page is never a widget inside itself.
 PAGE_TAGS = frozenset({"html", "body"})
 #: A class ``post_class()`` prints on the post element only (``post-42``, ``type-post``,
-#: ``status-publish``), and one of the post's terms or states that it prints beside them.
+#: ``status-publish``), and one of the post's terms or states that it prints beside them
+#: (``post_format-post-format-gallery`` is core's class for the format's own taxonomy term).
 _POST_MARKER = re.compile(r"^(?:post-\d+|type-[\w-]+|status-[\w-]+)$")
-_POST_TERM = re.compile(r"^(?:category|tag|format|status|type)-")
+_POST_TERM = re.compile(r"^(?:category|tag|format|post_format|status|type)-")
 
 #: Class/id words of widgets themes and plugins put inside or around the content (matched
 #: against lowercased text, see ``blade_spider.text.lowered``).
@@ -106,10 +107,10 @@ def layout_classes(classes: str) -> str:
 
     ``post_class()`` marks the post element with the post's own terms and state
     (``post-42 type-post status-publish format-gallery hentry category-photos
-    tag-social-media``): the site's vocabulary, not a layout role, so a post tagged "social
-    media" or in the gallery format must not read as a share widget or a photo gallery. They
-    are dropped only where the other post classes say that this is the post element, since
-    elsewhere ``tag-links`` and the like do name widgets.
+    tag-social-media post_format-post-format-gallery``): the site's vocabulary, not a layout
+    role, so a post tagged "social media" or in the gallery format must not read as a share
+    widget or a photo gallery. They are dropped only where the other post classes say that
+    this is the post element, since elsewhere ``tag-links`` and the like do name widgets.
     """
     tokens = classes.split()
     if not any(t == "hentry" or _POST_MARKER.match(t) for t in tokens):

@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Collection
 
 from blade_spider.sample_site.context import Context
-from blade_spider.sample_site.model import Post
+from blade_spider.sample_site.model import Post, slugify
 from blade_spider.sample_site.render import (
     SITE_NAME,
     TITLE_SUFFIX,
@@ -69,8 +69,9 @@ def redesigned(ctx: Context, post: Post) -> str:
 <head><meta charset="utf-8"><title>{e(display_title(post))} - {e(TITLE_SUFFIX)}</title>
 <link rel="canonical" href="{e(url)}"><link rel="shortlink" href="{ctx.url("/")}?p={post.id}">
 </head>
-<body class="post-template-default single single-post postid-{post.id}">
-<main id="main"><article id="post-{post.id}" class="post type-post hentry">
+<body class="post-template-default single single-post postid-{post.id} \
+single-format-{post_format(post)}">
+<main id="main"><article id="post-{post.id}" class="{post_class(post)}">
 <header class="entry-header"><h1 class="entry-title">{e(display_title(post))}</h1>
 <div class="entry-meta"><span class="byline">By {authors}</span>
 <time class="entry-date published" datetime="{post.published.isoformat()}">\
@@ -251,7 +252,7 @@ def dateline(ctx: Context, post: Post, omit: Collection[str] = ()) -> str:
     when = "" if "date" in omit else f"{date_line(post)} | "
     h1 = f'<h1 class="post-title">{e(title)}</h1>' if title else ""
     body = password_form(ctx, post) if post.protected else blocks_html(ctx, post, caption_div, "h3")
-    main = f"""<div class="post single-article" id="post-{post.id}">
+    main = f"""<div class="{post_class(post)} single-article" id="post-{post.id}">
 <p class="date-author">{when}by {bylinks(ctx, post, relative=True)}</p>
 {h1}
 {"" if post.protected else dateline_lead(ctx, post)}
@@ -268,7 +269,7 @@ Facebook</a></div>
     return document(
         ctx,
         title=title,
-        body_class=_body_class(post, "single single-post"),
+        body_class=_body_class(post, f"single single-post single-format-{post_format(post)}"),
         main=main,
         canonical=ctx.url(post.path),
         head=head_meta(ctx, post, title, omit, article_times=False),
@@ -542,6 +543,23 @@ def password_form(ctx: Context, post: Post) -> str:
 def bio(name: str) -> str:
     """A stable one-line bio for the author box."""
     return f"{name} is {_ROLES[zlib.crc32(name.encode()) % len(_ROLES)]} the Washington Blade."
+
+
+def post_format(post: Post) -> str:
+    """The post's WordPress format: a post with several photos is filed as a gallery."""
+    return "gallery" if len(post.images) > 1 else "standard"
+
+
+def post_class(post: Post) -> str:
+    """What WordPress's ``post_class()`` prints on a post's element: its id, type, status and
+    format, then a class for each of its terms (a non-standard format is a term too)."""
+    kind = post_format(post)
+    classes = [f"post-{post.id}", "post", "type-post", "status-publish", f"format-{kind}"]
+    classes += ["has-post-thumbnail"] if any(i["featured"] for i in post.images) else []
+    classes += ["hentry", *(f"category-{slugify(c)}" for c in post.categories),
+                *(f"tag-{slugify(t)}" for t in post.tags)]
+    classes += [f"post_format-post-format-{kind}"] if kind != "standard" else []
+    return " ".join(classes)
 
 
 def _body_class(post: Post, base: str) -> str:

@@ -2,8 +2,9 @@
 
 A fault either replaces the answer (``REPLACING``: errors, redirects, hostile XML), changes how
 the page is rendered (``RENDERING``: a missing headline or date), or transforms the normal answer
-(``TRANSFORMING``: truncation, encodings, bombs). None can hang a client for ever: ``timeout``
-sleeps ``timeout_sleep`` seconds and hangs up, ``reset`` cuts the connection mid-body.
+(``TRANSFORMING``: truncation, encodings, bombs, a late answer). None can hang a client for ever:
+``timeout`` sleeps ``timeout_sleep`` seconds and hangs up, ``slow`` answers after ``slow_sleep``
+seconds, ``reset`` cuts the connection mid-body.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ REPLACING = frozenset({
 })  # fmt: skip
 RENDERING = frozenset({"missing_headline", "missing_date"})
 TRANSFORMING = frozenset({
-    "reset", "truncated_gzip", "gzip_bomb", "malformed_html", "cp1252", "oversize",
+    "reset", "slow", "truncated_gzip", "gzip_bomb", "malformed_html", "cp1252", "oversize",
 })  # fmt: skip
 FAULTS = REPLACING | RENDERING | TRANSFORMING
 
@@ -112,6 +113,7 @@ def transform(fault: str, response: Response, oversize_bytes: int) -> Response:
     """The normal answer, damaged the way ``fault`` says."""
     transforms: dict[str, Callable[[Response], Response]] = {
         "reset": lambda r: replace(r, action="reset"),
+        "slow": lambda r: replace(r, action="slow"),
         "truncated_gzip": _truncated_gzip,
         "gzip_bomb": lambda r: _gzipped(r, gzip_bomb()),
         "malformed_html": _malformed,

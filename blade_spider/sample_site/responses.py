@@ -24,7 +24,8 @@ TEXT = "text/plain; charset=UTF-8"
 class Response:
     """Status, body and headers; ``last_modified`` feeds ``Last-Modified`` and
     ``If-Modified-Since``; ``action`` asks the handler to misbehave (``timeout``: say nothing
-    and hang up; ``reset``: send part of the body, then reset the connection)."""
+    and hang up; ``slow``: answer, but late; ``reset``: send part of the body, then reset the
+    connection)."""
 
     status: int
     body: bytes = b""

@@ -90,6 +90,8 @@ class SampleSite:
         self._thread: threading.Thread | None = None
         #: How long the ``timeout`` fault keeps the client waiting before hanging up.
         self.timeout_sleep = 5.0
+        #: How late the ``slow`` fault answers.
+        self.slow_sleep = 1.0
         #: Body size the ``oversize`` fault exceeds.
         self.oversize_bytes = 12 * 2**20
 
@@ -229,8 +231,8 @@ class SampleSite:
 
     def set_option(self, name: str, value: object) -> None:
         """Change a constructor switch (``sitemaps``, ``feed``, ``crawl_delay``…) or
-        ``timeout_sleep`` / ``oversize_bytes`` while the site runs."""
-        if name in ("timeout_sleep", "oversize_bytes"):
+        ``timeout_sleep`` / ``slow_sleep`` / ``oversize_bytes`` while the site runs."""
+        if name in ("timeout_sleep", "slow_sleep", "oversize_bytes"):
             setattr(self, name, value)
             return
         if name not in {f.name for f in fields(Options)}:
@@ -392,6 +394,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             site.wait_stopping(site.timeout_sleep)
             return
+        if response.action == "slow":
+            site.wait_stopping(site.slow_sleep)
         try:
             self._send(response, head)
         except (ConnectionError, TimeoutError):

@@ -151,6 +151,7 @@ class BladeSpider(scrapy.Spider):
         self.sitemap_pending = 0
         self.sitemap_articles = 0
         self.sitemap_queue: list[str] = []
+        self.feed_requested = False
         self.archives_started = False
         self.rechecked = False
         self.verified_archive = False
@@ -238,18 +239,18 @@ class BladeSpider(scrapy.Spider):
         raise CloseSpider("robots_unreachable")
 
     def discovery_requests(self) -> Iterator[Request]:
-        """Sitemaps (and the feed); archives follow if the sitemaps list nothing.
+        """Sitemaps, then the feed; archives follow if the sitemaps list nothing.
 
-        A full crawl reads every sitemap robots.txt names. An incremental one reads them one at
-        a time, Yoast's index first: when an index dates its sub-sitemaps (``lastmod``), the
-        others (WordPress core's, which does not) are not needed, so the run stays cheap.
+        The listings are read one after another, Yoast's sitemap index first, because the first
+        to name a URL is the one whose date it carries: Yoast dates every URL (``lastmod``),
+        WordPress core's sitemap (before 6.5) and the RSS feed do not, so reading them side by
+        side would let whichever answered first decide a record's ``modified``. A full crawl
+        reads every sitemap robots.txt names; an incremental one stops after an index that
+        dates its sub-sitemaps, so the run stays cheap.
         """
         ordered = sorted(self.robots_sitemaps, key=lambda u: "sitemap_index" not in u)
-        self.sitemap_queue = [] if not self.incremental else ordered[1:]
-        for url in ordered if not self.incremental else ordered[:1]:
-            yield self.sitemap_request(url)
-        yield Request(f"{self.base_url}/feed/", callback=self.parse_feed,
-                      errback=self.discovery_failed, priority=40)
+        self.sitemap_queue = ordered[1:]
+        yield self.sitemap_request(ordered[0])
 
     def sitemap_request(self, url: str) -> Request:
         self.sitemap_pending += 1
@@ -361,7 +362,7 @@ class BladeSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("blade/discovery/sitemaps_unchanged")
                 continue
             yield self.sitemap_request(loc)
-        if dated:
+        if dated and self.incremental:
             self.sitemap_queue = []  # this index dates its sitemaps: no other index is needed
 
     def sitemap_urlset(self, sitemap: Sitemap) -> Iterator[Request]:
@@ -382,11 +383,16 @@ class BladeSpider(scrapy.Spider):
         yield from self.sitemap_done()
 
     def sitemap_done(self) -> Iterator[Request]:
-        """When the last sitemap is in and none listed an article, walk the archives."""
+        """When the last sitemap is in: the next index, else the feed, and the archives if no
+        sitemap listed an article."""
         self.sitemap_pending -= 1
         if self.sitemap_pending == 0 and self.sitemap_queue:
             yield self.sitemap_request(self.sitemap_queue.pop(0))
             return
+        if self.sitemap_pending == 0 and not self.feed_requested:
+            self.feed_requested = True
+            yield Request(f"{self.base_url}/feed/", callback=self.parse_feed,
+                          errback=self.discovery_failed, priority=40)
         if self.sitemap_pending == 0 and self.sitemap_articles == 0 and not self.archives_started:
             self.archives_started = True
             self.logger.info("No usable sitemap: discovering articles through the archives")
