@@ -74,7 +74,9 @@ ITEM_PIPELINES = {
     "blade_spider.pipelines.ArchivePipeline": 900,
 }
 EXTENSIONS = {
-    "scrapy.extensions.spiderstate.SpiderState": None,  # the spider keeps no state in JOBDIR
+    # Off: what the spider hands to a resumed run (blade_spider.resume) must be read once only,
+    # and SpiderState would load a stale copy again after a resumed run is killed.
+    "scrapy.extensions.spiderstate.SpiderState": None,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     "blade_spider.extensions.CrawlReport": 900,  # after spidermon: it reads the checks' outcome
 }

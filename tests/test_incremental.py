@@ -8,11 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from blade_spider.archive import Archive
+from blade_spider.resume import ScheduledKeys
 from blade_spider.sample_site import SampleSite
 from tests.conftest import ROOT, archive_bytes, archived, crawl, run_blade
 
@@ -189,6 +191,38 @@ def test_crawl_killed_at_random_points_resumes_to_the_same_archive(tmp_path: Pat
     assert not (killed / ".job").exists()
 
 
+def test_a_crawl_stopped_during_discovery_resumes_each_article_once(tmp_path: Path) -> None:
+    """Stopped (SIGTERM, as systemd stops a service) while Yoast's post sitemap is on its way.
+    The resumed run's queue holds that sitemap's articles; the listings it reads next (WordPress
+    core's sitemap, the feed) name them again and must not fetch them twice, and those listings
+    must still be read although the dupefilter drops the indexes the stopped run had fetched.
+    No REST API to fall back on."""
+    with SampleSite(n=20, seed=22, rest_api=False) as site:
+        site.set_option("slow_sleep", 2.0)
+        site.inject("/post-sitemap.xml", "slow", times=1)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={site.url}",
+             "-s", f"BLADE_OUTPUT_DIR={tmp_path}"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while (time.monotonic() < deadline and process.poll() is None
+               and not any(r.path == "/post-sitemap.xml" for r in site.requests)):
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+        stopped_at = len(site.requests)
+        assert not any(r.path in ("/wp-sitemap.xml", "/feed/") for r in site.requests)
+        assert (tmp_path / ".job").is_dir()  # the next run resumes this one
+        result = crawl(site, tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+        resumed = Counter(r.path for r in site.requests[stopped_at:])
+    assert {"/wp-sitemap.xml", "/feed/"} <= set(resumed)
+    twice = [path for path, times in resumed.items() if times > 1 and path != "/robots.txt"]
+    assert not twice, twice
+    assert {r["id"] for r in archived(tmp_path)} == {
+        f"wp-{post.id}" for post in site.archivable_posts()}
+
+
 def test_robots_unreachable_is_a_failed_run(tmp_path: Path) -> None:
     with SampleSite(n=5, seed=13) as site:
         site.inject("/robots.txt", "500")
@@ -260,3 +294,17 @@ def test_a_site_redesign_is_reported(tmp_path: Path) -> None:
     for record in records:
         assert record["body"] == posts[record["id"]].body, record["id"]
         assert [i["caption"] for i in record["images"]] == shown[record["id"]], record["id"]
+
+
+def test_scheduled_keys_are_handed_to_one_resume_only(tmp_path: Path) -> None:
+    """A graceful stop saves the keys; the resumed run reads them and deletes the file, so a
+    run after a resumed run that was killed outright starts with none (its queue may be lost)."""
+    stopped = ScheduledKeys(tmp_path)
+    for key in (0, 1, 2**64 - 1):
+        stopped.add(key)
+    stopped.save()
+    assert not list(tmp_path.glob("*.partial"))
+    resumed = ScheduledKeys(tmp_path)
+    assert resumed.keys == {0, 1, 2**64 - 1} and 2**64 - 1 in resumed and len(resumed) == 3
+    assert ScheduledKeys(tmp_path).keys == set()
+    ScheduledKeys(None).save()  # no JOBDIR (single-URL runs): nothing to hand on

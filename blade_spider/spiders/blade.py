@@ -47,6 +47,7 @@ from blade_spider.items import (
     FetchFailure,
     SkippedPage,
 )
+from blade_spider.resume import ScheduledKeys
 from blade_spider.state import ArticleState, StateStore, utc_now
 from blade_spider.urls import (
     ARTICLE_PATH,
@@ -147,10 +148,11 @@ class BladeSpider(scrapy.Spider):
             raise ValueError("bad -a limit/recheck_days: expected a whole number") from None
         self.full = str(full).lower() in ("1", "true", "yes", "on")
         self.allowed_domains = [urlsplit(base).hostname or ""]
-        self.scheduled: set[int] = set()  # compact_key of every article URL asked for
-        self.sitemap_pending = 0
+        self.scheduled = ScheduledKeys()  # compact_key of every article URL asked for
+        self.sitemaps_answered = 0  # sitemaps read (or failed) by this process
         self.sitemap_articles = 0
         self.sitemap_queue: list[str] = []
+        self.discovering = False  # the listings are being read (not the REST API)
         self.feed_requested = False
         self.archives_started = False
         self.rechecked = False
@@ -171,6 +173,8 @@ class BladeSpider(scrapy.Spider):
                          priority=settings.getpriority("BLADE_CONTACT"))
         if not spider.urls and settings.getbool("BLADE_RESUME") and not settings.get("JOBDIR"):
             settings.set("JOBDIR", str(spider.output_dir / ".job"), priority="spider")
+        # What a stopped run had scheduled is in its queue: a resumed run must not ask again.
+        spider.scheduled = ScheduledKeys(settings.get("JOBDIR"))
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         if is_loopback(spider.base_url):  # tests and the demo: a local copy needs no politeness
             settings.set("DOWNLOAD_DELAY", 0, priority="spider")
@@ -209,13 +213,16 @@ class BladeSpider(scrapy.Spider):
                     yield request
             return
         for url, lastmod, source in self.state_store().inflight():  # a killed run's last ones
+            self.scheduled.discard(compact_key(url))  # lost in flight: not in the queue
             request = self.article_request(url, source=source or "resume", lastmod=lastmod,
                                            force=True)
             if request is not None:
                 yield request
+        # dont_filter: a resumed run reads robots.txt, and so starts discovery, again (the
+        # listings it had read are dropped as seen; the ones it had not are read now).
         yield Request(f"{self.base_url}/robots.txt", callback=self.parse_robots,
                       errback=self.robots_failed, meta={"handle_httpstatus_list": [404, 410]},
-                      priority=100)
+                      priority=100, dont_filter=True)
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         sitemaps = []
@@ -244,16 +251,18 @@ class BladeSpider(scrapy.Spider):
         The listings are read one after another, Yoast's sitemap index first, because the first
         to name a URL is the one whose date it carries: Yoast dates every URL (``lastmod``),
         WordPress core's sitemap (before 6.5) and the RSS feed do not, so reading them side by
-        side would let whichever answered first decide a record's ``modified``. A full crawl
-        reads every sitemap robots.txt names; an incremental one stops after an index that
-        dates its sub-sitemaps, so the run stays cheap.
+        side would let whichever answered first decide a record's ``modified``. The next one is
+        read when the crawl has nothing else left (:meth:`spider_idle`), which no count of
+        pending sitemaps can get wrong, resumed or not. A full crawl reads every sitemap
+        robots.txt names; an incremental one stops after an index that dates its sub-sitemaps,
+        so the run stays cheap.
         """
         ordered = sorted(self.robots_sitemaps, key=lambda u: "sitemap_index" not in u)
+        self.discovering = True
         self.sitemap_queue = ordered[1:]
         yield self.sitemap_request(ordered[0])
 
     def sitemap_request(self, url: str) -> Request:
-        self.sitemap_pending += 1
         return Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed,
                        meta={"blade_stage": "sitemap"}, priority=50)
 
@@ -347,7 +356,7 @@ class BladeSpider(scrapy.Spider):
             yield from self.sitemap_index(sitemap)
         else:
             yield from self.sitemap_urlset(sitemap)
-        yield from self.sitemap_done()
+        self.sitemaps_answered += 1
 
     def sitemap_index(self, sitemap: Sitemap) -> Iterator[Request]:
         watermark = self.watermark() if self.incremental else None
@@ -380,25 +389,25 @@ class BladeSpider(scrapy.Spider):
         status = failure.value.response.status if failure.check(HttpError) else None
         if status not in (404, 410):
             yield self.failure(request.url, "sitemap", describe(failure), status)
-        yield from self.sitemap_done()
+        self.sitemaps_answered += 1
 
-    def sitemap_done(self) -> Iterator[Request]:
-        """When the last sitemap is in: the next index, else the feed, and the archives if no
-        sitemap listed an article."""
-        self.sitemap_pending -= 1
-        if self.sitemap_pending == 0 and self.sitemap_queue:
+    def next_listings(self) -> Iterator[Request]:
+        """What discovery reads once everything asked for is in: the next index, else the
+        feed, and the archives if the sitemaps listed no article (a resumed run whose every
+        sitemap was dropped as read before leaves that decision to the run that read them)."""
+        if self.sitemap_queue:
             yield self.sitemap_request(self.sitemap_queue.pop(0))
             return
-        if self.sitemap_pending == 0 and not self.feed_requested:
+        if not self.feed_requested:
             self.feed_requested = True
             yield Request(f"{self.base_url}/feed/", callback=self.parse_feed,
                           errback=self.discovery_failed, priority=40)
-        if self.sitemap_pending == 0 and self.sitemap_articles == 0 and not self.archives_started:
+        if self.sitemap_articles == 0 and self.sitemaps_answered and not self.archives_started:
             self.archives_started = True
             self.logger.info("No usable sitemap: discovering articles through the archives")
             yield Request(f"{self.base_url}/", callback=self.parse_archive,
                           errback=self.discovery_failed, priority=30)
-        if self.sitemap_pending == 0 and self.incremental and self.recheck_days:
+        if self.incremental and self.recheck_days:
             yield from self.recheck_requests()
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
@@ -502,9 +511,21 @@ class BladeSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
+    def closed(self, reason: str) -> None:
+        """A crawl stopped before the end hands what it scheduled to the run resuming its
+        JOBDIR (a finished one has nothing queued; its JOBDIR goes)."""
+        if reason != "finished":
+            self.scheduled.save()
+
     def spider_idle(self) -> None:
-        """Discovery is over. A full run then re-fetches archived articles no listing named any
-        more, so the ones that now answer 404/410 are marked gone."""
+        """Nothing is left to fetch: discovery reads its next listing (see
+        :meth:`discovery_requests`). Once discovery is over, a full run re-fetches archived
+        articles no listing named any more, so the ones that now answer 404/410 are marked
+        gone."""
+        if self.discovering and (self.sitemap_queue or not self.feed_requested):
+            for request in self.next_listings():
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
         if not self.full or self.urls or self.verified_archive:
             return
         self.verified_archive = True

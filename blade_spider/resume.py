@@ -1,0 +1,58 @@
+"""What a resumed crawl must remember beyond Scrapy's JOBDIR: the article URLs already scheduled.
+
+Article requests bypass Scrapy's dupefilter (``dont_filter``: a redirect loop must end as a
+recorded "max redirections" failure, not be dropped silently), so the spider deduplicates them
+itself with a set of URL keys. That set lives in memory; after a stop the JOBDIR queue still
+holds the requests, but a fresh set would let the listings the resumed run reads (core's
+sitemap, the feed) schedule the same articles again, and each would be fetched twice.
+
+The keys are saved when a crawl stops before it is finished, the moment Scrapy saves its queue
+(Scrapy keeps a JOBDIR only across a graceful stop: SIGTERM, Ctrl-C, a close condition), and
+read back once by the resumed run, which deletes the file as it reads it. A run killed outright
+(SIGKILL, a power cut) saves nothing, so the next one starts with no keys: it may fetch an
+article twice, but it never takes one for queued that its lost queue no longer holds.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from pathlib import Path
+
+#: The file in the JOBDIR: one 64-bit key (``blade_spider.urls.compact_key``) per scheduled URL.
+SCHEDULED_FILE = "blade-scheduled-keys.bin"
+
+
+class ScheduledKeys:
+    """A set of URL keys that a graceful stop hands on to the resumed run (given a JOBDIR)."""
+
+    def __init__(self, jobdir: str | Path | None = None) -> None:
+        self.path = Path(jobdir, SCHEDULED_FILE) if jobdir else None
+        self.keys: set[int] = set()
+        if self.path is not None and self.path.exists():
+            saved = array("Q")
+            saved.frombytes(self.path.read_bytes())
+            self.keys.update(saved)
+            self.path.unlink()  # good for one resume only: see the module docstring
+
+    def __contains__(self, key: int) -> bool:
+        return key in self.keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def add(self, key: int) -> None:
+        self.keys.add(key)
+
+    def discard(self, key: int) -> None:
+        self.keys.discard(key)
+
+    def save(self) -> None:
+        """Write the keys for the run that resumes this one (atomically: a file is whole or
+        absent)."""
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".partial")
+        partial.write_bytes(array("Q", self.keys).tobytes())
+        os.replace(partial, self.path)
