@@ -32,8 +32,10 @@ THIRD_PARTY_COMMENTS = {
 
 
 #: Class words of the element holding a comment's date (a substring test, as themes vary:
-#: ``comment-meta``, ``commentmetadata``, ``comment-date``, ``wp-block-comment-date``).
+#: ``comment-meta``, ``commentmetadata``, ``comment-date``, ``wp-block-comment-date``); one
+#: regular expression rather than a test per word, as every element of every comment is asked.
 _META_CLASSES = ("comment-meta", "comment-date", "wp-block-comment-date")
+_META = re.compile("|".join(map(re.escape, _META_CLASSES)))
 _AUTHOR = (".comment-author .fn", "cite.fn", ".wp-block-comment-author-name",
            ".comment-author", ".comment-author-name")
 _CONTENT = ".comment-content, .wp-block-comment-content, .comment-text"
@@ -64,7 +66,7 @@ def _author(page: Page, part: etree._Element) -> str | None:
 
 def _is_meta(el: etree._Element) -> bool:
     classes = el.get("class")
-    return classes is not None and any(word in classes for word in _META_CLASSES)
+    return classes is not None and _META.search(classes) is not None
 
 
 def _published(page: Page, part: etree._Element) -> str | None:
