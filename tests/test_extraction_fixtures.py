@@ -173,6 +173,32 @@ def test_post_term_classes_change_nothing(name: str) -> None:
         assert record[field] == expected[field], f"{name}: {field}"
 
 
+#: Boxes themes put around the whole story and its sidebar: Genesis's ``site-inner`` and
+#: ``content-sidebar-wrap``, and the ``has-sidebar`` / ``with-share-bar`` layout switches
+#: themes print. Their words (sidebar, share) name what the box holds, not what it is.
+_LAYOUT_WRAPPERS = ("site-container", "site-inner", "content-sidebar-wrap",
+                    "container has-sidebar", "layout with-share-bar")
+
+
+@pytest.mark.parametrize("name", case_names("articles"))
+def test_boxes_around_the_story_change_nothing(name: str) -> None:
+    """A widget word in the class of a box around the headline and the body does not make the
+    story chrome (the date-line layout's body) nor its photos furniture."""
+    case = load_case(name)
+    html = case_files(name)[0].read_text(encoding="utf-8")
+    opening = "".join(f'<div class="{classes}">' for classes in _LAYOUT_WRAPPERS)
+    changed = re.sub(r"<body\b[^>]*>", lambda m: m[0] + opening, html, count=1)
+    changed = changed.replace("</body>", "</div>" * len(_LAYOUT_WRAPPERS) + "</body>", 1)
+    assert changed != html
+    url = case["url"]
+    response = HtmlResponse(url=url, request=Request(url), body=changed.encode("utf-8"),
+                            headers={"Content-Type": "text/html; charset=UTF-8"})
+    record = asdict(extract_article(response, site_of(url)))
+    expected = extracted(name)
+    for field in FIELDS:
+        assert record[field] == expected[field], f"{name}: {field}"
+
+
 def test_term_classes_are_dropped_only_on_the_post_element() -> None:
     post = ("post-7 type-post status-publish format-gallery hentry category-photo-gallery "
             "tag-social-media post_format-post-format-gallery mvp-article-wrap")

@@ -146,6 +146,17 @@ def _is_furniture(el: etree._Element) -> bool:
     return _furniture_classes(_classes(el)) or lowered(_FURNITURE, el.get("id", ""))
 
 
+def _in_furniture(img: etree._Element, scope: etree._Element) -> bool:
+    """Whether a box inside ``scope`` (the content) holds ``img`` as furniture; the boxes
+    around the content hold the whole story, so their classes never make a photo furniture."""
+    for ancestor in img.iterancestors():
+        if ancestor is scope:
+            return False
+        if _is_furniture(ancestor):
+            return True
+    return False
+
+
 def photos_in(scope: etree._Element | None, base_url: str) -> list[Image]:
     """Every article photo inside ``scope`` in document order, each URL once."""
     if scope is None:
@@ -153,7 +164,7 @@ def photos_in(scope: etree._Element | None, base_url: str) -> list[Image]:
     found: list[Image] = []
     seen: set[str] = set()
     for img in scope.iter("img"):
-        if any(_is_furniture(a) for a in img.iterancestors() if a is not scope):
+        if _in_furniture(img, scope):
             continue
         image = photo(img, base_url)
         if image and image.url not in seen:

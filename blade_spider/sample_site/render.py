@@ -180,7 +180,7 @@ def document(
 <body class="{body_class}">
 <div id="page" class="site">
 {navigation(ctx)}
-<div id="content-wrap">
+<div id="content-wrap" class="content-sidebar-wrap">
 <main id="primary">
 {main}
 </main>

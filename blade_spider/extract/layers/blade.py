@@ -244,7 +244,9 @@ class BladeDatelineLayer(Layer):
         candidates = sorted((el for el in parents if position.get(el, -1) >= self.following),
                             key=position.__getitem__)
         candidates += [a for a in self.start.iterancestors() if a in parents]
-        chrome: dict[etree._Element, bool] = {}
+        # A box around the headline is the story (or the page), never a widget, whatever its
+        # classes say: Genesis wraps the whole story and its sidebar in ``content-sidebar-wrap``.
+        chrome = dict.fromkeys(self.start.iterancestors(), False)
         best, best_score = None, 0
         for candidate in candidates:
             score = sum(len(element_text(p)) for p in candidate.iterchildren("p")
