@@ -15,11 +15,14 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
+import lxml.html
 import pytest
+from lxml import etree
 from scrapy.http import HtmlResponse, Request
 
 from blade_spider.extract import NotAnArticle, extract_article
-from blade_spider.extract.blocks import layout_classes
+from blade_spider.extract.blocks import is_ad_label, layout_classes
+from blade_spider.extract.images import is_ad_banner
 from blade_spider.items import Article
 from blade_spider.pipelines import NormalisePipeline
 from blade_spider.schema import schema_errors
@@ -197,6 +200,67 @@ def test_boxes_around_the_story_change_nothing(name: str) -> None:
     expected = extracted(name)
     for field in FIELDS:
         assert record[field] == expected[field], f"{name}: {field}"
+
+
+#: What ad plugins put between a story's paragraphs: Ad Inserter's box, WP Quads' box, and the
+#: box of a plugin whose classes say nothing (Advanced Ads prints a per-site prefix), each with
+#: a label and a banner linking to the advertiser.
+_INLINE_ADS = {
+    "ad_inserter": "<div class='code-block code-block-2' style='margin: 8px 0; clear: both;'>"
+                   "<p style='text-align:center'>Advertisement</p><a href='https://ads.example."
+                   "com/click?id=9'><img src='https://cdn.example.net/banners/leaderboard.jpg' "
+                   "width='728' height='90' alt=''></a></div>",
+    "wp_quads": "<div class='quads-location quads-ad2' id='quads-ad2' style='float:none;'>"
+                "<a href='https://ads.example.com/c'><img src='https://cdn.example.net/b/spring"
+                ".png' width='300' height='250'></a></div>",
+    "unmarked": "<div class='blade-content' id='blade-123456'><span>— Advertisement —</span>"
+                "<a href='https://ads.example.com/x' target='_blank'><img src='https://cdn."
+                "example.net/b/gala.gif' width='728' height='90'></a></div>",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_INLINE_ADS))
+@pytest.mark.parametrize("name", case_names("articles"))
+def test_ads_between_paragraphs_change_nothing(name: str, kind: str) -> None:
+    """An ad between two paragraphs (its label, its banner) reaches neither the body nor the
+    photos, whichever plugin printed it."""
+    case = load_case(name)
+    html = case_files(name)[0].read_text(encoding="utf-8")
+    changed = re.sub(r"</p>(\s*<p\b)", lambda m: "</p>" + _INLINE_ADS[kind] + m[1], html)
+    assert changed != html
+    url = case["url"]
+    response = HtmlResponse(url=url, request=Request(url), body=changed.encode("utf-8"),
+                            headers={"Content-Type": "text/html; charset=UTF-8"})
+    record = asdict(extract_article(response, site_of(url)))
+    expected = extracted(name)
+    for field in FIELDS:
+        assert record[field] == expected[field], f"{name}: {field}"
+
+
+def test_ad_labels_are_whole_blocks_only() -> None:
+    for label in ("Advertisement", "— ADVERTISEMENT —", "Story continues below", "Sponsored:",
+                  "Ads"):
+        assert is_ad_label(label), label
+    for text in ("Advertisement spending rose in 2019.", "Sponsored by Sen. Kaine, the bill",
+                 "Adam", "Ad hoc committees"):
+        assert not is_ad_label(text), text
+
+
+def test_a_banner_is_an_ad_sized_image_linking_elsewhere() -> None:
+    page = "https://www.washingtonblade.com/2019/06/01/story/"
+
+    def img(html: str) -> etree._Element:
+        return next(lxml.html.fromstring(f"<div>{html}</div>").iter("img"))
+
+    banner = "<a href='https://ads.example.com/x'><img src='b.jpg' width='300' height='250'></a>"
+    assert is_ad_banner(img(banner), page)
+    for photo_html in (
+        "<a href='https://washingtonblade.com/content/files/2019/06/p.jpg'>"
+        "<img src='p.jpg' width='300' height='250'></a>",  # a photo linking to its file
+        "<img src='p.jpg' width='728' height='90'>",  # a panorama, no link
+        "<a href='https://ads.example.com/x'><img src='p.jpg' width='640' height='427'></a>",
+    ):
+        assert not is_ad_banner(img(photo_html), page), photo_html
 
 
 def test_term_classes_are_dropped_only_on_the_post_element() -> None:

@@ -40,6 +40,19 @@ PAGE_TAGS = frozenset({"html", "body"})
 _POST_MARKER = re.compile(r"^(?:post-\d+|type-[\w-]+|status-[\w-]+)$")
 _POST_TERM = re.compile(r"^(?:category|tag|format|post_format|status|type)-")
 
+#: The boxes ad plugins print between a story's paragraphs: Ad Inserter's ``code-block-N``,
+#: WP Quads' ``quads-location``/``quads-adN`` (a regular-expression fragment).
+AD_PLUGIN_CLASSES = r"code-block-\d+|quads-location|quads-ad\d+"
+#: What an ad's label says when it is all a block says ("Advertisement", "— Story continues
+#: below —"), lowercased, without the dashes and colons around it.
+AD_LABELS = frozenset({
+    "ad", "ads", "advertisement", "advertisements", "advertisment", "advertising", "sponsored",
+    "sponsored content", "paid content", "story continues below", "article continues below",
+    "continue reading below", "story continues below advertisement",
+    "article continues below advertisement", "continue reading below advertisement",
+})
+_LABEL_TRIM = " -–—:|·•*()[]"
+
 #: Class/id words of widgets themes and plugins put inside or around the content (matched
 #: against lowercased text, see ``blade_spider.text.lowered``).
 CHROME_PATTERN = re.compile(
@@ -50,7 +63,7 @@ CHROME_PATTERN = re.compile(
     r"post-tags|cat-links|comments?|comment-respond|respond|reply|says|widget|sidebar|donate|membership|"
     r"screen-reader-text|sr-only|print-only|wp-block-buttons|"
     r"mvp-org-wrap|mvp-post-soc|mvp-author-box|fb-comments|disqus|outbrain|taboola|"
-    r"wp-block-file)(?:$|[\s_-])"
+    r"wp-block-file|" + AD_PLUGIN_CLASSES + r")(?:$|[\s_-])"
 )
 #: Elements with these classes are content even when a chrome word appears in their class list.
 CONTENT_PATTERN = re.compile(
@@ -118,6 +131,12 @@ def layout_classes(classes: str) -> str:
     return " ".join(t for t in tokens if not _POST_TERM.match(t))
 
 
+def is_ad_label(text: str) -> bool:
+    """Whether a block says nothing but an ad's label (a label is short: longer blocks are
+    never looked up)."""
+    return len(text) <= 40 and text.strip(_LABEL_TRIM).lower() in AD_LABELS
+
+
 def _is_media_figure(figure: etree._Element) -> bool:
     """Whether a ``figure`` holds a photo, gallery or text-less embed rather than quoted text."""
     return next(figure.iterdescendants("blockquote", "table"), None) is None
@@ -138,12 +157,12 @@ class _BlockWalker:
             return
         text = normalize_space(text)
         if "\n\n" not in text:  # one piece, already stripped: nearly every paragraph
-            if text:
+            if text and not is_ad_label(text):
                 self.blocks.append({"type": kind, "text": text})
             return
         for piece in text.split("\n\n"):
             piece = piece.strip()
-            if piece:
+            if piece and not is_ad_label(piece):
                 self.blocks.append({"type": kind, "text": piece})
 
     def walk(self, el: etree._Element, kind: BlockType = "paragraph") -> None:

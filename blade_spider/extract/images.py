@@ -12,10 +12,11 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice
+from urllib.parse import urlsplit
 
 from lxml import etree
 
-from blade_spider.extract.blocks import PAGE_TAGS, layout_classes
+from blade_spider.extract.blocks import AD_PLUGIN_CLASSES, PAGE_TAGS, layout_classes
 from blade_spider.items import Image
 from blade_spider.text import element_text, lowered, single_line
 from blade_spider.urls import absolute_url
@@ -34,8 +35,16 @@ _MAX_CAPTION = 600
 #: Containers whose images are page furniture even inside the content element.
 _FURNITURE = re.compile(
     r"(?:^|[\s_-])(?:ad|ads|advert|advertisement|adsbygoogle|sponsor|sponsored|promo|share|"
-    r"sharing|social|related|relatedposts|author|bio|widget|newsletter|subscribe)(?:$|[\s_-])"
+    r"sharing|social|related|relatedposts|author|bio|widget|newsletter|subscribe|"
+    + AD_PLUGIN_CLASSES + r")(?:$|[\s_-])"
 )
+#: The IAB's standard display-ad sizes (width, height): a linked image of one of these sizes
+#: pointing at another site is a banner, whatever box it stands in.
+_AD_SIZES = frozenset({
+    (728, 90), (970, 90), (970, 250), (468, 60), (234, 60), (300, 250), (336, 280), (250, 250),
+    (200, 200), (300, 600), (160, 600), (120, 600), (300, 1050), (320, 50), (320, 100),
+    (300, 50), (180, 150), (125, 125),
+})
 _WP_CAPTION_TEXT = etree.XPath(".//*[contains(@class, 'wp-caption-text') or self::figcaption]")
 _LAZY_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
 _MIN_SIDE = 80
@@ -74,6 +83,22 @@ def is_photo(img: etree._Element, url: str | None) -> bool:
         if value.isdigit() and int(value) < _MIN_SIDE:
             return False
     return True
+
+
+def _bare_host(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+def is_ad_banner(img: etree._Element, base_url: str) -> bool:
+    """Whether ``img`` is a banner: a standard ad size, in a link to another site than the
+    page's (a photo linking to its own page or file is none)."""
+    width, height = img.get("width", ""), img.get("height", "")
+    if not (width.isdigit() and height.isdigit()) or (int(width), int(height)) not in _AD_SIZES:
+        return False
+    link = next((a for a in islice(img.iterancestors(), 3) if a.tag == "a"), None)
+    target = _bare_host(link.get("href", "")) if link is not None else ""
+    return target != "" and target != _bare_host(base_url)
 
 
 def _caption_text(el: etree._Element) -> str | None:
@@ -126,7 +151,7 @@ def _lone_text_child(wrapper: etree._Element, img: etree._Element) -> str | None
 def photo(img: etree._Element, base_url: str, featured: bool = False) -> Image | None:
     """An :class:`Image` for an ``img`` element, or ``None`` when it is not an article photo."""
     url = image_url(img, base_url)
-    if not is_photo(img, url):
+    if not is_photo(img, url) or is_ad_banner(img, base_url):
         return None
     assert url is not None
     alt = single_line(img.get("alt")) or None

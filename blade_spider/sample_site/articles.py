@@ -19,6 +19,7 @@ from collections.abc import Collection
 from blade_spider.sample_site.context import Context
 from blade_spider.sample_site.model import Post, slugify
 from blade_spider.sample_site.render import (
+    INLINE_AD,
     SITE_NAME,
     TITLE_SUFFIX,
     author_url,
@@ -123,7 +124,7 @@ itemprop="name">{bylinks(ctx, post)}</span></div>
 Share</a></li></ul></div>
 <div id="mvp-content-wrap"><div id="mvp-content-body">
 <div id="mvp-content-main" class="left relative">
-{password_form(ctx, post) if post.protected else blocks_html(ctx, post, zox_figure)}
+{password_form(ctx, post) if post.protected else blocks_html(ctx, post, zox_figure, ad=INLINE_AD)}
 </div>
 <div id="mvp-content-bot" class="left">
 {zox_tags(ctx, post)}

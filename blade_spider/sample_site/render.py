@@ -258,11 +258,23 @@ def popular(ctx: Context, posts: Iterable[Post], first_kind: int = 0) -> str:
 # Article bodies
 
 
+#: What Ad Inserter, the ad plugin, puts between a story's paragraphs: a label and a banner
+#: linking to the advertiser (the current design shows one after the second paragraph).
+INLINE_AD = (
+    "<div class='code-block code-block-2' style='margin: 8px 0; clear: both;'>"
+    "<p style='text-align: center;'>Advertisement</p><a href='https://example.org/spring-gala'>"
+    "<img src='https://example.org/banners/spring-gala.jpg' width='300' height='250' alt=''>"
+    "</a></div>"
+)
+
+
 def blocks_html(
-    ctx: Context, post: Post, figure: Callable[[Context, dict], str], heading: str = "h2"
+    ctx: Context, post: Post, figure: Callable[[Context, dict], str], heading: str = "h2",
+    ad: str = "",
 ) -> str:
     """The blocks in order, consecutive list items as one list and consecutive quote paragraphs
-    as one blockquote, with the inline (non-featured) photos spread between the groups."""
+    as one blockquote, with the inline (non-featured) photos spread between the groups and
+    ``ad`` after the second group."""
     groups = _grouped(post.blocks)
     inline = [image for image in post.images if not image["featured"]]
     slots: dict[int, list[dict]] = {}
@@ -273,6 +285,8 @@ def blocks_html(
     for i, (kind, texts) in enumerate(groups):
         out.append(_group_html(kind, texts, heading))
         out.extend(figure(ctx, image) for image in slots.get(i, []))
+        if i == 1 and ad:
+            out.append(ad)
     return "\n".join(out)
 
 
