@@ -21,7 +21,7 @@ from lxml import etree
 from scrapy.http import HtmlResponse, Request
 
 from blade_spider.extract import NotAnArticle, extract_article
-from blade_spider.extract.blocks import is_ad_label, layout_classes
+from blade_spider.extract.blocks import blocks_from, is_ad_label, layout_classes
 from blade_spider.extract.images import is_ad_banner
 from blade_spider.items import Article
 from blade_spider.pipelines import NormalisePipeline
@@ -237,13 +237,17 @@ def test_ads_between_paragraphs_change_nothing(name: str, kind: str) -> None:
         assert record[field] == expected[field], f"{name}: {field}"
 
 
-def test_ad_labels_are_whole_blocks_only() -> None:
+def test_ad_labels_are_whole_blocks_but_no_heading() -> None:
     for label in ("Advertisement", "— ADVERTISEMENT —", "Story continues below", "Sponsored:",
                   "Ads"):
         assert is_ad_label(label), label
     for text in ("Advertisement spending rose in 2019.", "Sponsored by Sen. Kaine, the bill",
                  "Adam", "Ad hoc committees"):
         assert not is_ad_label(text), text
+    blocks = blocks_from(lxml.html.fromstring(
+        "<div><p>Advertisement</p><h2>Advertising</h2><p>The market grew.</p></div>"))
+    assert blocks == [{"type": "heading", "text": "Advertising"},
+                      {"type": "paragraph", "text": "The market grew."}]
 
 
 def test_a_banner_is_an_ad_sized_image_linking_elsewhere() -> None:

@@ -156,13 +156,15 @@ class _BlockWalker:
                 self.blocks.append({"type": kind, "text": text})
             return
         text = normalize_space(text)
+        # A block that is only an ad's label goes (a heading "Advertising" is the story's).
+        label = kind != "heading"
         if "\n\n" not in text:  # one piece, already stripped: nearly every paragraph
-            if text and not is_ad_label(text):
+            if text and not (label and is_ad_label(text)):
                 self.blocks.append({"type": kind, "text": text})
             return
         for piece in text.split("\n\n"):
             piece = piece.strip()
-            if piece and not is_ad_label(piece):
+            if piece and not (label and is_ad_label(piece)):
                 self.blocks.append({"type": kind, "text": piece})
 
     def walk(self, el: etree._Element, kind: BlockType = "paragraph") -> None:
