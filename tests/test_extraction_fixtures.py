@@ -262,6 +262,8 @@ def test_a_banner_is_an_ad_sized_image_linking_elsewhere() -> None:
         "<a href='https://washingtonblade.com/content/files/2019/06/p.jpg'>"
         "<img src='p.jpg' width='300' height='250'></a>",  # a photo linking to its file
         "<img src='p.jpg' width='728' height='90'>",  # a panorama, no link
+        "<a href='https://i0.wp.com/www.washingtonblade.com/content/files/2019/06/p.jpg'>"
+        "<img src='p.jpg' width='300' height='250'></a>",  # its file, on Jetpack's CDN
         "<a href='https://ads.example.com/x'><img src='p.jpg' width='640' height='427'></a>",
     ):
         assert not is_ad_banner(img(photo_html), page), photo_html

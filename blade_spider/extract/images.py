@@ -45,6 +45,7 @@ _AD_SIZES = frozenset({
     (200, 200), (300, 600), (160, 600), (120, 600), (300, 1050), (320, 50), (320, 100),
     (300, 50), (180, 150), (125, 125),
 })
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|tiff?|bmp)$")
 _WP_CAPTION_TEXT = etree.XPath(".//*[contains(@class, 'wp-caption-text') or self::figcaption]")
 _LAZY_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
 _MIN_SIDE = 80
@@ -91,14 +92,17 @@ def _bare_host(url: str) -> str:
 
 
 def is_ad_banner(img: etree._Element, base_url: str) -> bool:
-    """Whether ``img`` is a banner: a standard ad size, in a link to another site than the
-    page's (a photo linking to its own page or file is none)."""
+    """Whether ``img`` is a banner: a standard ad size, in a link to a page of another site
+    than the page's. A photo linking to its own page, or to its image file (on a CDN too:
+    Jetpack serves photos from ``i0.wp.com``), is none."""
     width, height = img.get("width", ""), img.get("height", "")
     if not (width.isdigit() and height.isdigit()) or (int(width), int(height)) not in _AD_SIZES:
         return False
     link = next((a for a in islice(img.iterancestors(), 3) if a.tag == "a"), None)
-    target = _bare_host(link.get("href", "")) if link is not None else ""
-    return target != "" and target != _bare_host(base_url)
+    href = link.get("href", "") if link is not None else ""
+    target = _bare_host(href)
+    return (target != "" and target != _bare_host(base_url)
+            and not _IMAGE_FILE.search(urlsplit(href).path.lower()))
 
 
 def _caption_text(el: etree._Element) -> str | None:
