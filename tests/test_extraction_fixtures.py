@@ -158,22 +158,27 @@ def _with_term_classes(html: str) -> str:
     return html[:post.start()] + tagged + html[post.end():]
 
 
-@pytest.mark.parametrize("name", case_names("articles"))
-def test_post_term_classes_change_nothing(name: str) -> None:
-    """Tags, categories and formats WordPress prints as classes around the content are not
-    widgets: a tag named "social media" must not make the story's photos furniture, nor a
-    "gallery" format its body chrome."""
-    case = load_case(name)
-    html = case_files(name)[0].read_text(encoding="utf-8")
-    changed = _with_term_classes(html)
+def assert_same_record(name: str, html: str, changed: str) -> None:
+    """Fixture ``name`` with its page ``html`` changed to ``changed`` (which must differ) gives
+    the hand-written record, every field."""
     assert changed != html
-    url = case["url"]
+    url = load_case(name)["url"]
     response = HtmlResponse(url=url, request=Request(url), body=changed.encode("utf-8"),
                             headers={"Content-Type": "text/html; charset=UTF-8"})
     record = asdict(extract_article(response, site_of(url)))
     expected = extracted(name)
     for field in FIELDS:
         assert record[field] == expected[field], f"{name}: {field}"
+
+
+@pytest.mark.parametrize("name", case_names("articles"))
+def test_post_term_classes_change_nothing(name: str) -> None:
+    """Tags, categories and formats WordPress prints as classes around the content are not
+    widgets: a tag named "social media" must not make the story's photos furniture, nor a
+    "gallery" format its body chrome."""
+    html = case_files(name)[0].read_text(encoding="utf-8")
+    changed = _with_term_classes(html)
+    assert_same_record(name, html, changed)
 
 
 #: Boxes themes put around the whole story and its sidebar: Genesis's ``site-inner`` and
@@ -187,19 +192,11 @@ _LAYOUT_WRAPPERS = ("site-container", "site-inner", "content-sidebar-wrap",
 def test_boxes_around_the_story_change_nothing(name: str) -> None:
     """A widget word in the class of a box around the headline and the body does not make the
     story chrome (the date-line layout's body) nor its photos furniture."""
-    case = load_case(name)
     html = case_files(name)[0].read_text(encoding="utf-8")
     opening = "".join(f'<div class="{classes}">' for classes in _LAYOUT_WRAPPERS)
     changed = re.sub(r"<body\b[^>]*>", lambda m: m[0] + opening, html, count=1)
     changed = changed.replace("</body>", "</div>" * len(_LAYOUT_WRAPPERS) + "</body>", 1)
-    assert changed != html
-    url = case["url"]
-    response = HtmlResponse(url=url, request=Request(url), body=changed.encode("utf-8"),
-                            headers={"Content-Type": "text/html; charset=UTF-8"})
-    record = asdict(extract_article(response, site_of(url)))
-    expected = extracted(name)
-    for field in FIELDS:
-        assert record[field] == expected[field], f"{name}: {field}"
+    assert_same_record(name, html, changed)
 
 
 #: What ad plugins put between a story's paragraphs: Ad Inserter's box, WP Quads' box, and the
@@ -224,17 +221,9 @@ _INLINE_ADS = {
 def test_ads_between_paragraphs_change_nothing(name: str, kind: str) -> None:
     """An ad between two paragraphs (its label, its banner) reaches neither the body nor the
     photos, whichever plugin printed it."""
-    case = load_case(name)
     html = case_files(name)[0].read_text(encoding="utf-8")
     changed = re.sub(r"</p>(\s*<p\b)", lambda m: "</p>" + _INLINE_ADS[kind] + m[1], html)
-    assert changed != html
-    url = case["url"]
-    response = HtmlResponse(url=url, request=Request(url), body=changed.encode("utf-8"),
-                            headers={"Content-Type": "text/html; charset=UTF-8"})
-    record = asdict(extract_article(response, site_of(url)))
-    expected = extracted(name)
-    for field in FIELDS:
-        assert record[field] == expected[field], f"{name}: {field}"
+    assert_same_record(name, html, changed)
 
 
 def test_ad_labels_are_whole_blocks_but_no_heading() -> None:
