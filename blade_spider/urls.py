@@ -46,7 +46,8 @@ def absolute_url(base: str, url: str) -> str:
     return url if _PLAIN_URL.match(url) else urljoin(base, url)
 
 
-def _bare_host(hostname: str | None) -> str:
+def bare_host(hostname: str | None) -> str:
+    """A host name without ``www.``, lowercased: the same site either way."""
     host = (hostname or "").lower().rstrip(".")
     return host[4:] if host.startswith("www.") else host
 
@@ -78,7 +79,7 @@ class SiteHosts:
     def _bare_hosts(self) -> tuple[str, frozenset[str]]:
         """The base's bare host (with port) and the aliases' bare host names, worked out once:
         every discovered link is checked against them."""
-        return _bare_host(self.netloc), frozenset(_bare_host(a) for a in self.aliases)
+        return bare_host(self.netloc), frozenset(bare_host(a) for a in self.aliases)
 
     @cached_property
     def _origin(self) -> str:
@@ -94,7 +95,7 @@ class SiteHosts:
 
     def _owns_host(self, netloc: str, hostname: str | None) -> bool:
         base, aliases = self._bare_hosts
-        return _bare_host(netloc) == base or _bare_host(hostname) in aliases
+        return bare_host(netloc) == base or bare_host(hostname) in aliases
 
     def normalize(self, url: str) -> str | None:
         """The site's spelling of a URL of this site (``None`` when offsite).

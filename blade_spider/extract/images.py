@@ -19,7 +19,7 @@ from lxml import etree
 from blade_spider.extract.blocks import AD_PLUGIN_CLASSES, PAGE_TAGS, layout_classes
 from blade_spider.items import Image
 from blade_spider.text import element_text, lowered, single_line
-from blade_spider.urls import absolute_url
+from blade_spider.urls import absolute_url, bare_host
 
 # The word lists below are matched against lowercased text (see ``blade_spider.text.lowered``).
 _PLACEHOLDER = re.compile(r"^data:|blank\.gif|spacer\.gif|placeholder|lazy[-_]?load|1x1\.")
@@ -86,11 +86,6 @@ def is_photo(img: etree._Element, url: str | None) -> bool:
     return True
 
 
-def _bare_host(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    return host.removeprefix("www.")
-
-
 def is_ad_banner(img: etree._Element, base_url: str) -> bool:
     """Whether ``img`` is a banner: a standard ad size, in a link to a page of another site
     than the page's. A photo linking to its own page, or to its image file (on a CDN too:
@@ -99,10 +94,10 @@ def is_ad_banner(img: etree._Element, base_url: str) -> bool:
     if not (width.isdigit() and height.isdigit()) or (int(width), int(height)) not in _AD_SIZES:
         return False
     link = next((a for a in islice(img.iterancestors(), 3) if a.tag == "a"), None)
-    href = link.get("href", "") if link is not None else ""
-    target = _bare_host(href)
-    return (target != "" and target != _bare_host(base_url)
-            and not _IMAGE_FILE.search(urlsplit(href).path.lower()))
+    href = urlsplit(link.get("href", "") if link is not None else "")
+    target = bare_host(href.hostname)
+    return (target != "" and target != bare_host(urlsplit(base_url).hostname)
+            and not _IMAGE_FILE.search(href.path.lower()))
 
 
 def _caption_text(el: etree._Element) -> str | None:
