@@ -105,10 +105,12 @@ def _extraction(data: dict[str, Any], targets: list, body: list, findings: list)
         f"{ext['pages']} article pages — {ext['sample_pages']} from the sample site "
         f"({', '.join(f'{n} {k}' for k, n in sorted(ext['layouts'].items()))}) and "
         f"{ext['fixture_pages']} hand-written fixture articles — parsed by each tool in the "
-        f"same process, one page at a time, {ext['rounds']} round(s) (tool order rotated per "
-        "round); the figure is the median round. blade_spider's time includes building the "
-        "Scrapy response and parsing the HTML (the spider pays both), the loaders and their "
-        "processors. trafilatura runs with `with_metadata=True, include_comments=True, "
+        f"same process, one page at a time, {ext['rounds']} round(s); within a round the tools "
+        f"take turns on chunks of {ext['chunk']} pages (order rotated per chunk), so they all "
+        "meet the same machine when its speed drifts; the figure is the median round. "
+        "blade_spider's time includes building the Scrapy response and parsing the HTML (the "
+        "spider pays both; the page's `Request`, which the spider builds when it schedules the "
+        "URL, is made once), the loaders and their processors. trafilatura runs with `with_metadata=True, include_comments=True, "
         "output_format=\"json\"`; newspaper4k with `fetch_images=False` (otherwise it downloads "
         "every image on the page).",
         "",

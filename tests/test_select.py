@@ -113,3 +113,13 @@ def test_page_reads_opengraph_and_meta_from_the_index(page: Page) -> None:
     assert page.og("og:title") == "OG"
     assert page.meta("author") == "A. Writer"
     assert page.body_classes == {"single", "single-post", "postid-7"}
+
+
+def test_a_class_written_twice_finds_its_element_once() -> None:
+    """An answer from one class list keeps the index's order without a re-sort, so the index
+    must list an element once even when its class attribute repeats a word."""
+    root = etree.fromstring('<html><body><p class="x x">a</p><p class="x">b</p></body></html>',
+                            etree.HTMLParser())
+    index = ElementIndex(root)
+    assert index.select(".x") == parsel_css(root, ".x")
+    assert [el.text for el in index.select(".x")] == ["a", "b"]

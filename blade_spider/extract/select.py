@@ -66,8 +66,11 @@ class Compound:
             return False
         if self.classes:
             have = classes_of.get(el)
-            if have is None or any(c not in have for c in self.classes):
+            if have is None:
                 return False
+            for css_class in self.classes:  # a loop: a generator costs more than two tests
+                if css_class not in have:
+                    return False
         for name, operator, value in self.attributes:
             found = el.get(name)
             if found is None or not _ATTRIBUTE_TESTS[operator](found, value):
@@ -170,12 +173,15 @@ class ElementIndex:
         classes_of = self.classes_of
         for el in self.elements:
             by_tag[el.tag].append(el)
-            classes = el.get("class")
+            # Bytes names: lxml encodes and checks a ``str`` name on every call.
+            classes = el.get(b"class")
             if classes is not None:
                 tokens = classes_of[el] = classes.split()
                 for token in tokens:
-                    by_class[token].append(el)
-            element_id = el.get("id")
+                    listed = by_class[token]
+                    if not listed or listed[-1] is not el:  # ``class="a a"`` lists it once
+                        listed.append(el)
+            element_id = el.get(b"id")
             if element_id is not None:
                 by_id[element_id].append(el)
 
@@ -236,18 +242,25 @@ class ElementIndex:
         if isinstance(compiled, etree.XPath):
             return [el for el in compiled(self.root if scope is None else scope)
                     if isinstance(el, etree._Element)]
+        position, classes_of = self.position, self.classes_of
         low, high = 0, len(self.elements)
-        if scope is not None and scope is not self.root:
-            low, high = self.position[scope], self.end_of(scope)
         top = None if scope is None or scope is self.root else scope
-        found: set[etree._Element] = set()
+        if top is not None:
+            low, high = position[top], self.end_of(top)
+        found: list[etree._Element] = []
+        ordered = len(compiled) == 1  # one branch whose candidates come in document order
         for branch in compiled:
             rightmost = branch[0][0]
-            for el in self._branch_candidates(branch):
-                if (low <= self.position[el] <= high and rightmost.matches(el, self.classes_of)
-                        and self._matches_left(el, branch, 1, top)):
-                    found.add(el)
-        return sorted(found, key=self.position.__getitem__)
+            deep = len(branch) > 1
+            candidates = self._branch_candidates(branch)
+            ordered = ordered and not isinstance(candidates, set)
+            for el in candidates:
+                if (low <= position[el] <= high and rightmost.matches(el, classes_of)
+                        and (not deep or self._matches_left(el, branch, 1, top))):
+                    found.append(el)
+        if ordered or len(found) < 2:
+            return found
+        return sorted(set(found), key=position.__getitem__)
 
     def _branch_candidates(self, branch: Branch) -> Iterable[etree._Element]:
         """Elements that may match ``branch``: from the index for its rightmost compound, or,
@@ -256,8 +269,9 @@ class ElementIndex:
         rightmost, leftmost = branch[0][0], branch[-1][0]
         if len(branch) == 1:
             return self._candidates(rightmost)
-        if any(c.selective and not self._candidates(c) for c, _ in branch):
-            return ()
+        for compound, _ in branch:
+            if compound.selective and not self._candidates(compound):
+                return ()
         if rightmost.selective or not leftmost.selective:
             return self._candidates(rightmost)
         tag = rightmost.tag or etree.Element
