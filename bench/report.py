@@ -110,9 +110,9 @@ def _extraction(data: dict[str, Any], targets: list, body: list, findings: list)
         "meet the same machine when its speed drifts; the figure is the median round. "
         "blade_spider's time includes building the Scrapy response and parsing the HTML (the "
         "spider pays both; the page's `Request`, which the spider builds when it schedules the "
-        "URL, is made once), the loaders and their processors. trafilatura runs with `with_metadata=True, include_comments=True, "
-        "output_format=\"json\"`; newspaper4k with `fetch_images=False` (otherwise it downloads "
-        "every image on the page).",
+        "URL, is made once), the loaders and their processors. trafilatura runs with "
+        "`with_metadata=True, include_comments=True, output_format=\"json\"`; newspaper4k "
+        "with `fetch_images=False` (otherwise it downloads every image on the page).",
         "",
     ]
     rows = [[name, f"{rate:,.1f}", f"{ms:.2f}", f"{blade / rate:.2f}×" if rate else "—"]
