@@ -124,6 +124,13 @@ def _extraction(data: dict[str, Any], targets: list, body: list, findings: list)
                  "blade_spider's figure.", ""]
     for name, reason in ext["missing"].items():
         body += [f"- {name}: {reason}", ""]
+    results = ext["results"]
+    if "trafilatura" in results:
+        ratios = [traf / blade for blade, traf in zip(results["blade_spider"].round_seconds,
+                                                      results["trafilatura"].round_seconds,
+                                                      strict=True)]
+        body += ["blade_spider against trafilatura round by round: "
+                 + ", ".join(f"{r:.2f}×" for r in ratios) + ".", ""]
 
     layouts = sorted({k for table in ext["by_layout"].values() for k in table})
     body += ["Median milliseconds per page by page design:", ""]
