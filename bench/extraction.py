@@ -519,7 +519,7 @@ def leak_check(pages: list[Page]) -> dict[str, int]:
     """
     from scrapy.http import HtmlResponse
 
-    from blade_spider.loaders import ArticleLoader
+    from blade_spider.record.loaders import ArticleLoader
 
     tool = BladeTool()
     gc.collect()

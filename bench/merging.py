@@ -36,9 +36,9 @@ class MergeStep:
 
 
 def replay(archive: Path, batch: int = 500, limit: int | None = None) -> list[MergeStep]:
-    from blade_spider.archive import Archive, partition_of
+    from blade_spider.archive.state import StateStore
+    from blade_spider.archive.store import Archive, partition_of
     from blade_spider.dataset import load_articles
-    from blade_spider.state import StateStore
 
     records = list(load_articles(archive))
     records.sort(key=lambda r: r["crawl"].get("fetched_at") or "")

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from blade_spider.archive import Archive
-from blade_spider.schema import article_schema
+from blade_spider.archive.store import Archive
+from blade_spider.record.schema import article_schema
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -41,13 +41,13 @@ BLADE_RETRY_BACKOFF_MAX = 120.0
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "blade_spider.middlewares.BackoffRetryMiddleware": 550,
-    "blade_spider.middlewares.CrawlDelayMiddleware": 120,
-    "blade_spider.middlewares.SameSiteMiddleware": 60,
+    "blade_spider.crawl.middlewares.BackoffRetryMiddleware": 550,
+    "blade_spider.crawl.middlewares.CrawlDelayMiddleware": 120,
+    "blade_spider.crawl.middlewares.SameSiteMiddleware": 60,
     # Below HttpCompressionMiddleware (590): sees the decompressed body.
-    "blade_spider.middlewares.WesternFallbackEncodingMiddleware": 580,
+    "blade_spider.crawl.middlewares.WesternFallbackEncodingMiddleware": 580,
     # Below retry (550) and decompression (590): stores exactly the response that is parsed.
-    "blade_spider.warc.WarcCaptureMiddleware": 540,
+    "blade_spider.archive.warc.WarcCaptureMiddleware": 540,
 }
 
 #: Keep every parsed article response as WARC records in <output>/warc/ (for blade reparse).
@@ -68,28 +68,29 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {
-    "blade_spider.pipelines.ValidatePipeline": 100,
-    "blade_spider.pipelines.NormalisePipeline": 200,
-    "blade_spider.pipelines.DeduplicatePipeline": 300,
-    "blade_spider.pipelines.ArchivePipeline": 900,
+    "blade_spider.crawl.pipelines.ValidatePipeline": 100,
+    "blade_spider.crawl.pipelines.NormalisePipeline": 200,
+    "blade_spider.crawl.pipelines.DeduplicatePipeline": 300,
+    "blade_spider.crawl.pipelines.ArchivePipeline": 900,
 }
 EXTENSIONS = {
-    # Off: what the spider hands to a resumed run (blade_spider.resume) must be read once only,
-    # and SpiderState would load a stale copy again after a resumed run is killed.
+    # Off: what the spider hands to a resumed run (blade_spider.crawl.resume) must be read once
+    # only, and SpiderState would load a stale copy again after a resumed run is killed.
     "scrapy.extensions.spiderstate.SpiderState": None,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
-    "blade_spider.extensions.CrawlReport": 900,  # after spidermon: it reads the checks' outcome
+    # after spidermon: it reads the checks' outcome
+    "blade_spider.crawl.extensions.CrawlReport": 900,
 }
 SPIDERMON_ENABLED = True
-SPIDERMON_SPIDER_CLOSE_MONITORS = ("blade_spider.monitors.CrawlChecks",)
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("blade_spider.crawl.monitors.CrawlChecks",)
 SPIDERMON_ADD_FIELD_COVERAGE = True
 SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
 SPIDERMON_FIELD_COVERAGE_SKIP_FALSY = True
-#: Least share of records that must have each field (checked by blade_spider.monitors).
+#: Least share of records that must have each field (checked by blade_spider.crawl.monitors).
 BLADE_FIELD_COVERAGE = {"headline": 1.0, "published": 1.0, "body": 1.0, "url": 1.0,
                         "authors": 0.8, "photo_caption": 0.3}
 COMMANDS_MODULE = "blade_spider.commands"
-SPIDER_CONTRACTS = {"blade_spider.contracts.MirrorContract": 10}
+SPIDER_CONTRACTS = {"blade_spider.crawl.contracts.MirrorContract": 10}
 #: ``scrapy check blade -s BLADE_CHECK_BASE_URL=http://127.0.0.1:PORT`` checks against a copy.
 BLADE_CHECK_BASE_URL = None
 #: Records merged into the partitions per batch, and the longest wait between merges.

@@ -71,7 +71,7 @@ def _no_network_but_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 
-from blade_spider.archive import Archive  # noqa: E402
+from blade_spider.archive.store import Archive  # noqa: E402
 from blade_spider.sample_site import SampleSite  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,6 @@ crawl's own writer (see ``tests/test_dataset.py``), then repaired and checked ag
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import sys
@@ -17,13 +16,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from blade_spider import archive_check, archive_report, export
-from blade_spider.archive import MANIFEST, STATE, Archive, ArchiveLocked, dumps, read_jsonl
-from blade_spider.archive_check import DAMAGED, validate_archive
-from blade_spider.archive_report import archive_stats, write_output_readme
+from blade_spider.archive import check as archive_check
+from blade_spider.archive.check import DAMAGED, validate_archive
+from blade_spider.archive.export import arrow_schema, export_archive
+from blade_spider.archive.report import archive_stats, write_output_readme
+from blade_spider.archive.state import StateStore
+from blade_spider.archive.store import MANIFEST, STATE, Archive, ArchiveLocked, dumps, read_jsonl
+from blade_spider.cli import main
 from blade_spider.dataset import COLUMNS
-from blade_spider.export import arrow_schema, export_archive
-from blade_spider.state import StateStore
 from tests.test_dataset import LAST_CRAWL, build_archive, fenced, make_record, sample_records
 
 
@@ -33,13 +33,8 @@ def output(tmp_path: Path) -> Path:
 
 
 def run_cli(*argv: str) -> int:
-    """``blade <argv>`` through a parser holding only this work's subcommands."""
-    parser = argparse.ArgumentParser(prog="blade")
-    commands = parser.add_subparsers(dest="command", required=True)
-    for module in (export, archive_report, archive_check):
-        module.register(commands)
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    """``blade <argv>``, in this process."""
+    return main(list(argv))
 
 
 def lines_of(path: Path) -> list[str]:

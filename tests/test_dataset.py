@@ -18,10 +18,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from blade_spider.archive import STATE, Archive
+from blade_spider.archive.state import StateStore
+from blade_spider.archive.store import STATE, Archive
 from blade_spider.dataset import COLUMNS, load_articles, to_dataframe
-from blade_spider.schema import schema_errors
-from blade_spider.state import StateStore
+from blade_spider.record.schema import schema_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 CARD = ROOT / "docs" / "DATASET.md"

@@ -20,12 +20,12 @@ import pytest
 from lxml import etree
 from scrapy.http import HtmlResponse, Request
 
+from blade_spider.crawl.pipelines import NormalisePipeline
 from blade_spider.extract import NotAnArticle, extract_article
 from blade_spider.extract.blocks import blocks_from, is_ad_label, layout_classes
 from blade_spider.extract.images import is_ad_banner
-from blade_spider.items import Article
-from blade_spider.pipelines import NormalisePipeline
-from blade_spider.schema import schema_errors
+from blade_spider.record.items import Article
+from blade_spider.record.schema import schema_errors
 from blade_spider.urls import SiteHosts
 from tests.conftest import case_files, case_names, load_case, response_from_file
 

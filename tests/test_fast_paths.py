@@ -18,8 +18,6 @@ from parsel.selector import create_root_node
 from scrapy.http import HtmlResponse, Request
 
 from blade_spider import urls
-from blade_spider.bylines import split_authors
-from blade_spider.captions import split_credit
 from blade_spider.extract import extract_article
 from blade_spider.extract.blocks import (
     CHROME_PATTERN,
@@ -33,7 +31,9 @@ from blade_spider.extract.images import image_url, is_photo
 from blade_spider.extract.layers.blade import BladeDatelineLayer
 from blade_spider.extract.layers.wordpress import WordPressLayer
 from blade_spider.extract.page import Page
-from blade_spider.text import (
+from blade_spider.record.bylines import split_authors
+from blade_spider.record.captions import split_credit
+from blade_spider.record.text import (
     INVISIBLE_TAGS,
     append_text,
     decode_cfemail,

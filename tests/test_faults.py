@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from blade_spider.archive import read_jsonl
+from blade_spider.archive.store import read_jsonl
 from blade_spider.sample_site import SampleSite
 from tests.conftest import archive_bytes, archived, crawl, run_blade
 
@@ -152,7 +152,7 @@ def test_odd_characters_in_urls(tmp_path: Path) -> None:
 
 
 def test_nothing_a_page_says_reaches_a_path_outside_the_archive(tmp_path: Path) -> None:
-    from blade_spider.archive import partition_of
+    from blade_spider.archive.store import partition_of
 
     for published in ("../../etc/passwd", "2017/../../x", "", None, "9999-99-99T00:00:00Z"):
         path = (tmp_path / partition_of({"published": published})).resolve()

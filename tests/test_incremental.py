@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from blade_spider.archive import Archive
-from blade_spider.resume import ScheduledKeys
+from blade_spider.archive.store import Archive
+from blade_spider.crawl.resume import ScheduledKeys
 from blade_spider.sample_site import SampleSite
 from tests.conftest import ROOT, archive_bytes, archived, crawl, run_blade
 
@@ -149,7 +149,7 @@ def test_crawl_killed_at_random_points_resumes_to_the_same_archive(tmp_path: Pat
     start, so a slow machine's imports do not push a kill before the crawl has begun."""
     import random
 
-    from blade_spider.archive_check import validate_archive
+    from blade_spider.archive.check import validate_archive
 
     slow = ["-s", "DOWNLOAD_DELAY=0.03", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
             "-s", "BLADE_FLUSH_ITEMS=3"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from blade_spider.bylines import split_authors
-from blade_spider.captions import split_credit
-from blade_spider.dates import _any_date, _printed_date, parse_page_date
-from blade_spider.text import decode_cfemail, element_text, normalize_space, single_line
+from blade_spider.record.bylines import split_authors
+from blade_spider.record.captions import split_credit
+from blade_spider.record.dates import _any_date, _printed_date, parse_page_date
+from blade_spider.record.text import decode_cfemail, element_text, normalize_space, single_line
 from blade_spider.urls import SiteHosts, url_id
 
 
@@ -158,7 +158,7 @@ def test_author_link_phrases_give_the_name(raw: str, names: list[str]) -> None:
 
 
 def test_a_closing_author_bio_paragraph_is_not_body() -> None:
-    from blade_spider.loaders import without_author_bio
+    from blade_spider.record.loaders import without_author_bio
 
     blocks = [{"type": "paragraph", "text": "The story."},
               {"type": "paragraph", "text": "Michael K. Lavers is the international news editor "

@@ -7,7 +7,6 @@ rotate) is shared by the module; every test that writes works on its own copy of
 
 from __future__ import annotations
 
-import argparse
 import errno
 import io
 import json
@@ -24,12 +23,13 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from blade_spider.archive import Archive
+from blade_spider.archive.reparse import import_warc, reparse
+from blade_spider.archive.store import Archive
+from blade_spider.archive.warc import WarcAppender, scan_warc
+from blade_spider.cli import main
 from blade_spider.extract.layers.base import Layer
-from blade_spider.reparse import import_warc, register, reparse
 from blade_spider.sample_site import SampleSite
 from blade_spider.urls import SiteHosts
-from blade_spider.warc import WarcAppender, scan_warc
 from tests.conftest import PAGES, archive_bytes, archived, crawl, load_case
 
 MAX_BYTES = 40_000
@@ -44,8 +44,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with SampleSite(n=30, seed=3) as site:
         result = crawl(site, output, settings={"BLADE_WARC_MAX_BYTES": str(MAX_BYTES)})
     assert result.returncode == 0, result.stderr[-3000:]
-    assert warc_files(output), ("no WARC written: is blade_spider.warc.WarcCaptureMiddleware in "
-                                "DOWNLOADER_MIDDLEWARES (blade_spider/settings.py)?")
+    assert warc_files(output), (
+        "no WARC written: is blade_spider.archive.warc.WarcCaptureMiddleware in "
+        "DOWNLOADER_MIDDLEWARES (blade_spider/settings.py)?")
     return output
 
 
@@ -145,7 +146,7 @@ def test_a_failed_write_leaves_no_torn_record(tmp_path: Path,
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_write(fd, bytes(data[:5]))
 
-    monkeypatch.setattr("blade_spider.warc.os.write", disk_full)
+    monkeypatch.setattr("blade_spider.archive.warc.os.write", disk_full)
     with pytest.raises(OSError):
         appender.append(b"y" * 100)
     monkeypatch.undo()
@@ -318,10 +319,7 @@ def test_older_capture_never_replaces_a_newer_record(output: Path, tmp_path: Pat
 # --- command line -------------------------------------------------------------------------------
 
 def run_command(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="blade")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    return main(list(argv))
 
 
 def test_commands(output: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,7 @@
 
 Scrapy's own ``crawl`` exits 1 only when the crawler fails to start. Cron and systemd need to know
 more: this command takes the verdict the crawl left in its stats (``blade/exit_status``, see
-:mod:`blade_spider.health`) as its exit status. Everything else is Scrapy's command unchanged.
+:mod:`blade_spider.crawl.health`) as its exit status. Everything else is Scrapy's command unchanged.
 """
 
 from __future__ import annotations

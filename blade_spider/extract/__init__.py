@@ -1,16 +1,15 @@
-"""From one response to one :class:`~blade_spider.items.Article`, layer by layer.
+"""From one response to one :class:`~blade_spider.record.items.Article`, layer by layer.
 
 The spider calls :func:`extract_article`; tests call it on saved pages. It picks the template layer
 that matches the page's markup, asks every field of the layers in priority order through
-:class:`~blade_spider.loaders.ArticleLoader`, and raises :class:`NotAnArticle` for pages that must
-yield no record.
+:class:`~blade_spider.record.loaders.ArticleLoader`, and raises :class:`NotAnArticle` for pages
+that must yield no record.
 """
 
 from __future__ import annotations
 
 from scrapy.http import TextResponse
 
-from blade_spider.dates import PageDate
 from blade_spider.extract.classify import not_article_reason
 from blade_spider.extract.comments import third_party_comments
 from blade_spider.extract.layers.base import LAYERED_FIELDS, Layer
@@ -19,8 +18,9 @@ from blade_spider.extract.layers.generic import GenericLayer
 from blade_spider.extract.layers.metadata import MetadataLayer
 from blade_spider.extract.layers.wordpress import WordPressLayer
 from blade_spider.extract.page import Page
-from blade_spider.items import Article
-from blade_spider.loaders import ArticleLoader
+from blade_spider.record.dates import PageDate
+from blade_spider.record.items import Article
+from blade_spider.record.loaders import ArticleLoader
 from blade_spider.urls import SiteHosts
 
 

@@ -2,7 +2,8 @@
 
 One walker serves every layer that has found the content element (the Blade templates, stock
 WordPress, microdata): it keeps what a reader reads as the article and leaves out what RECORD.md
-calls chrome. Text inside a block is joined as a browser renders it (see :mod:`blade_spider.text`).
+calls chrome. Text inside a block is joined as a browser renders it (see
+:mod:`blade_spider.record.text`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Literal
 from lxml import etree
 from parsel import Selector
 
-from blade_spider.text import INVISIBLE_TAGS, append_text, lowered, normalize_space
+from blade_spider.record.text import INVISIBLE_TAGS, append_text, lowered, normalize_space
 
 BlockType = Literal["paragraph", "heading", "quote", "list_item", "preformatted"]
 Block = dict[str, str]
@@ -54,7 +55,7 @@ AD_LABELS = frozenset({
 _LABEL_TRIM = " -–—:|·•*()[]"
 
 #: Class/id words of widgets themes and plugins put inside or around the content (matched
-#: against lowercased text, see ``blade_spider.text.lowered``).
+#: against lowercased text, see ``blade_spider.record.text.lowered``).
 CHROME_PATTERN = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharedaddy|addtoany|a2a|social|soc|related|relatedposts|"
     r"yarpp|jp-relatedposts|author|bio|byline|newsletter|subscribe|signup|promo|advert|"

@@ -15,8 +15,8 @@ from lxml import etree
 
 from blade_spider.extract.blocks import blocks_from
 from blade_spider.extract.page import Page
-from blade_spider.items import Comment
-from blade_spider.text import element_text, single_line
+from blade_spider.record.items import Comment
+from blade_spider.record.text import element_text, single_line
 
 COMMENT_LISTS = (
     "ol.commentlist, ul.commentlist, ol.comment-list, ul.comment-list, "

@@ -17,11 +17,12 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from blade_spider.extract.blocks import AD_PLUGIN_CLASSES, PAGE_TAGS, layout_classes
-from blade_spider.items import Image
-from blade_spider.text import element_text, lowered, single_line
+from blade_spider.record.items import Image
+from blade_spider.record.text import element_text, lowered, single_line
 from blade_spider.urls import absolute_url, bare_host
 
-# The word lists below are matched against lowercased text (see ``blade_spider.text.lowered``).
+# The word lists below are matched against lowercased text
+# (see ``blade_spider.record.text.lowered``).
 _PLACEHOLDER = re.compile(r"^data:|blank\.gif|spacer\.gif|placeholder|lazy[-_]?load|1x1\.")
 _NOT_A_PHOTO = re.compile(
     r"avatar|gravatar|emoji|wp-smiley|logo|icon|sprite|pixel|badge|button|spinner|loader|"

@@ -36,19 +36,19 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from blade_spider import __version__
-from blade_spider.dates import parse_page_date
+from blade_spider.archive.state import ArticleState, StateStore, utc_now
+from blade_spider.crawl.resume import ScheduledKeys
 from blade_spider.extract import NotAnArticle, extract_article, extract_page
 from blade_spider.extract.layers.wordpress import WordPressLayer
 from blade_spider.extract.page import Page
-from blade_spider.items import (
+from blade_spider.record.dates import parse_page_date
+from blade_spider.record.items import (
     Article,
     ArticleGone,
     ArticleUnchanged,
     FetchFailure,
     SkippedPage,
 )
-from blade_spider.resume import ScheduledKeys
-from blade_spider.state import ArticleState, StateStore, utc_now
 from blade_spider.urls import (
     ARTICLE_PATH,
     LIVE_BASE_URL,

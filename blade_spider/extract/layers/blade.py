@@ -19,14 +19,14 @@ from functools import cached_property
 
 from lxml import etree
 
-from blade_spider.dates import MONTH
 from blade_spider.extract.blocks import Block, blocks_from, is_chrome
 from blade_spider.extract.images import image_url, photo, photos_in
 from blade_spider.extract.layers.base import Layer
 from blade_spider.extract.page import Page
 from blade_spider.extract.select import last_descendant
-from blade_spider.items import Image
-from blade_spider.text import element_text
+from blade_spider.record.dates import MONTH
+from blade_spider.record.items import Image
+from blade_spider.record.text import element_text
 
 
 class BladeZoxLayer(Layer):

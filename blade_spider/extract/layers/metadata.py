@@ -13,7 +13,7 @@ from typing import Any
 
 from blade_spider.extract.blocks import Block
 from blade_spider.extract.layers.base import Layer
-from blade_spider.items import Image
+from blade_spider.record.items import Image
 
 _SITE_SUFFIX = re.compile(r"\s+[-|–—:]\s+Washington Blade\b.*$", re.IGNORECASE)
 

@@ -16,8 +16,8 @@ from blade_spider.extract.blocks import Block, blocks_from
 from blade_spider.extract.comments import comments_in
 from blade_spider.extract.images import photo, photos_in
 from blade_spider.extract.layers.base import Layer
-from blade_spider.items import Comment, Image
-from blade_spider.text import element_text
+from blade_spider.record.items import Comment, Image
+from blade_spider.record.text import element_text
 
 #: Where WordPress prints the post id, most reliable first: (element, attribute, pattern).
 _POST_ID_PATTERNS = tuple((css, attribute, re.compile(pattern)) for css, attribute, pattern in (

@@ -1,7 +1,7 @@
 """Item pipelines: Validate → Normalise → Deduplicate → Archive (plus the failure log).
 
 ``ITEM_PIPELINES`` in :mod:`blade_spider.settings` wires them in that order. Only
-:class:`~blade_spider.items.Article` records are validated and written; the spider's notes
+:class:`~blade_spider.record.items.Article` records are validated and written; the spider's notes
 (:class:`ArticleUnchanged`, :class:`ArticleGone`, :class:`FetchFailure`) pass through to the
 archive pipeline, which updates the state and logs.
 """
@@ -21,11 +21,11 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
 from blade_spider import SCHEMA_VERSION
-from blade_spider.archive import Archive, ArchiveLocked, append_line, atomic_write
-from blade_spider.items import Article, ArticleGone, ArticleUnchanged, FetchFailure
-from blade_spider.monitors import template_shares
-from blade_spider.schema import article_schema, schema_errors
-from blade_spider.state import StateStore, utc_now
+from blade_spider.archive.state import StateStore, utc_now
+from blade_spider.archive.store import Archive, ArchiveLocked, append_line, atomic_write
+from blade_spider.crawl.monitors import template_shares
+from blade_spider.record.items import Article, ArticleGone, ArticleUnchanged, FetchFailure
+from blade_spider.record.schema import article_schema, schema_errors
 from blade_spider.urls import compact_key, original_url
 
 logger = logging.getLogger(__name__)

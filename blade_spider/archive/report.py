@@ -13,14 +13,12 @@ calls it when it finishes.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from blade_spider.archive import MANIFEST, Archive, atomic_write
+from blade_spider.archive.store import MANIFEST, Archive, atomic_write
 from blade_spider.dataset import load_articles
 
 TOP = 20
@@ -122,7 +120,7 @@ def crawl_summary(last_crawl: dict[str, Any]) -> str:
 
 def write_output_readme(path: str | Path, manifest: dict[str, Any]) -> Path:
     """Write ``<archive>/README.md`` describing the archive from ``manifest`` (as written by
-    :meth:`blade_spider.archive.Archive.write_manifest`); returns the file's path.
+    :meth:`blade_spider.archive.store.Archive.write_manifest`); returns the file's path.
 
     Only the manifest is read, so calling it at the end of every crawl costs nothing, and the
     same manifest always gives the same README.
@@ -179,26 +177,3 @@ def write_output_readme(path: str | Path, manifest: dict[str, Any]) -> Path:
     target = root / "README.md"
     atomic_write(target, lines)
     return target
-
-
-def cmd_stats(args: argparse.Namespace) -> int:
-    from blade_spider.cli import project_settings
-    from blade_spider.health import FATAL, OK
-
-    root = Path(project_settings(args.output).get("BLADE_OUTPUT_DIR"))
-    try:
-        print(archive_stats(root), end="")
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"blade stats: {exc}", file=sys.stderr)
-        return FATAL
-    return OK
-
-
-def register(subparsers: Any) -> None:
-    """Add ``blade stats`` to the ``blade`` command's subparsers."""
-    stats = subparsers.add_parser(
-        "stats", help="what the archive holds: articles per year, sections, authors, coverage")
-    from blade_spider.cli import common
-
-    common(stats)
-    stats.set_defaults(func=cmd_stats)

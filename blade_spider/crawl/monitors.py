@@ -4,7 +4,7 @@ Every crawl ends with :class:`CrawlChecks`: article outcomes against what discov
 the failure rate, per-field coverage (spidermon's field-coverage stats), and a redesign detector
 that compares how often each extraction layer had to fall back with earlier crawls. A failed
 check is stored in the stats (``blade/monitors_failed``), listed in the crawl summary and turned
-into a non-zero exit status by :mod:`blade_spider.health`.
+into a non-zero exit status by :mod:`blade_spider.crawl.health`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from scrapy.exceptions import ScrapyDeprecationWarning
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.core.actions import Action
 
-from blade_spider.state import StateStore
+from blade_spider.archive.state import StateStore
 
 # spidermon 1.27 logs through Spider.log(), which Scrapy 2.19 deprecates: one warning per check.
 warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from blade_spider.text import lowered
+from blade_spider.record.text import lowered
 
 _LEADING_BY = re.compile(r"^\s*(?:(?:posted|written|story|text)\s+)?by\s*:?\s+", re.IGNORECASE)
 _FOLLOW = re.compile(r"\bfollow\s+(?:@?[\w.\-’']+)(?:\s+on\s+\w+)?", re.IGNORECASE)

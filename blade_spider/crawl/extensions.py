@@ -18,10 +18,10 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 
-from blade_spider.archive import Archive
-from blade_spider.archive_report import write_output_readme
-from blade_spider.health import FATAL, OK, Verdict, assess
-from blade_spider.state import StateStore
+from blade_spider.archive.report import write_output_readme
+from blade_spider.archive.state import StateStore
+from blade_spider.archive.store import Archive
+from blade_spider.crawl.health import FATAL, OK, Verdict, assess
 
 logger = logging.getLogger(__name__)
 

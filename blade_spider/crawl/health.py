@@ -2,8 +2,8 @@
 
 Exit status: 0 the run did its job; 1 it ran but something is wrong enough to look at (an
 end-of-crawl check failed: too many pages failed or were rejected, low field coverage, a probable
-site redesign; see :mod:`blade_spider.monitors`); 2 it could not do its job at all (robots.txt or
-the site unreachable, the archive locked by another run, a bad argument).
+site redesign; see :mod:`blade_spider.crawl.monitors`); 2 it could not do its job at all
+(robots.txt or the site unreachable, the archive locked by another run, a bad argument).
 """
 
 from __future__ import annotations

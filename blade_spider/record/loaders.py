@@ -19,11 +19,11 @@ from itemloaders.processors import Compose, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
 
 from blade_spider import __version__
-from blade_spider.bylines import split_authors
-from blade_spider.captions import clean_caption, split_credit
-from blade_spider.dates import PageDate, parse_page_date
-from blade_spider.items import Article
-from blade_spider.text import normalize_space, single_line
+from blade_spider.record.bylines import split_authors
+from blade_spider.record.captions import clean_caption, split_credit
+from blade_spider.record.dates import PageDate, parse_page_date
+from blade_spider.record.items import Article
+from blade_spider.record.text import normalize_space, single_line
 from blade_spider.urls import SiteHosts, absolute_url, url_id
 
 if TYPE_CHECKING:  # the extract package imports this module: a runtime import would be a cycle
@@ -203,7 +203,7 @@ def first_precise(values: list[PageDate]) -> PageDate | None:
 
 
 class ArticleLoader(ItemLoader):
-    """Fills an :class:`~blade_spider.items.Article` from extraction layers."""
+    """Fills an :class:`~blade_spider.record.items.Article` from extraction layers."""
 
     default_item_class = Article
     default_output_processor = TakeFirst()

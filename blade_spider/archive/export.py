@@ -15,12 +15,10 @@ pyarrow is an optional extra (``pip install 'blade_spider[parquet]'``).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -28,7 +26,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from blade_spider.archive import atomic_write, dumps
+from blade_spider.archive.store import atomic_write, dumps
 from blade_spider.dataset import COLUMNS, SITE_TZ, DateBound, load_articles, optional_module
 
 FORMATS = ("parquet", "csv")
@@ -192,35 +190,3 @@ def export_archive(
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     return writers[fmt](load_articles(path, since, until, sections), target)
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from blade_spider.cli import project_settings
-    from blade_spider.health import FATAL, OK
-
-    root = Path(project_settings(args.output).get("BLADE_OUTPUT_DIR"))
-    try:
-        count = export_archive(root, args.format, args.out, since=args.since, until=args.until,
-                               sections=args.section)
-    except (ImportError, FileNotFoundError, ValueError) as exc:
-        print(f"blade export: {exc}", file=sys.stderr)
-        return FATAL
-    print(f"exported {count} articles from {root} to {args.out} ({args.format})")
-    return OK
-
-
-def register(subparsers: Any) -> None:
-    """Add ``blade export`` to the ``blade`` command's subparsers."""
-    export = subparsers.add_parser(
-        "export", help="write the archive (or a slice of it) as one Parquet or CSV file")
-    from blade_spider.cli import common
-
-    common(export)
-    export.add_argument("--format", required=True, choices=FORMATS,
-                        help="parquet (typed, nested columns) or csv (nested fields as JSON)")
-    export.add_argument("--out", required=True, metavar="FILE", help="file to write")
-    export.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
-    export.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
-    export.add_argument("--section", action="append", metavar="NAME",
-                        help="only this section or category (repeatable; case-insensitive)")
-    export.set_defaults(func=cmd_export)

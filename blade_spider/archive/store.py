@@ -8,7 +8,7 @@ Layout (under ``output/`` by default)::
     manifest.json                 schema version, every file's record count and sha256, totals,
                                   the last crawl's summary
     rejects.jsonl, failures.jsonl what was refused or could not be fetched, and why
-    state.sqlite3                 the index of what is archived (see :mod:`blade_spider.state`)
+    state.sqlite3                 the index of what is archived (:mod:`blade_spider.archive.state`)
     .journal.jsonl                records scraped but not yet merged (replayed after a crash)
     .lock                         held by the one process writing the archive
 
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from blade_spider import SCHEMA_VERSION
-from blade_spider.state import StateStore, utc_now
+from blade_spider.archive.state import StateStore, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -481,3 +481,10 @@ class Archive:
                      [json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True)])
         self.file_changes.clear()
         return manifest
+
+
+def changed_fields(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
+    """Record fields whose value differs (provenance aside)."""
+    if old is None:
+        return []
+    return [k for k in new if k != "crawl" and old.get(k) != new.get(k)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from blade_spider.text import lowered, single_line
+from blade_spider.record.text import lowered, single_line
 
 _CREDIT_WORDS = re.compile(
     r"\b(?:photo|photos|photograph|courtesy|screenshot|screen\s?grab|image|images|via|montage|"

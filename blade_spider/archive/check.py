@@ -18,11 +18,9 @@ schema violation cannot be repaired without re-fetching the article, so it is on
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sqlite3
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from blade_spider import SCHEMA_VERSION
-from blade_spider.archive import (
+from blade_spider.archive.state import StateStore, utc_now
+from blade_spider.archive.store import (
     HISTORY_DIR,
     MANIFEST,
     STATE,
@@ -43,8 +42,7 @@ from blade_spider.archive import (
     sort_key,
     state_row,
 )
-from blade_spider.schema import schema_errors
-from blade_spider.state import StateStore, utc_now
+from blade_spider.record.schema import schema_errors
 
 #: Where repair sets aside lines that are not valid JSON (one entry per line, never rewritten).
 DAMAGED = "damaged.jsonl"
@@ -428,10 +426,10 @@ def _repair(archive: Archive, scan: _Scan) -> list[str]:
 def validate_archive(path: str | Path = "output", repair: bool = False) -> Report:
     """Check the archive at ``path`` and, with ``repair``, rebuild what can be rebuilt.
 
-    Repair takes the archive's lock (raises :class:`blade_spider.archive.ArchiveLocked` while a
-    crawl runs) and re-checks afterwards: the report's ``problems`` are what remains. A plain
-    check takes no lock, so one made while a crawl is merging may see the manifest a moment
-    behind the files.
+    Repair takes the archive's lock (raises :class:`blade_spider.archive.store.ArchiveLocked`
+    while a crawl runs) and re-checks afterwards: the report's ``problems`` are what remains. A
+    plain check takes no lock, so one made while a crawl is merging may see the manifest a
+    moment behind the files.
     """
     archive = Archive(path)
     if not archive.root.is_dir():
@@ -449,32 +447,3 @@ def validate_archive(path: str | Path = "output", repair: bool = False) -> Repor
         archive.unlock()
     report.problems, report.records, report.files = scan.problems, scan.records, scan.files
     return report
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    from blade_spider.archive import ArchiveLocked
-    from blade_spider.cli import project_settings
-    from blade_spider.health import DEGRADED, FATAL, OK
-
-    root = Path(project_settings(args.output).get("BLADE_OUTPUT_DIR"))
-    try:
-        report = validate_archive(root, repair=args.repair)
-    except (FileNotFoundError, ArchiveLocked) as exc:
-        print(f"blade validate: {exc}", file=sys.stderr)
-        return FATAL
-    print(report.text())
-    return OK if report.ok else DEGRADED
-
-
-def register(subparsers: Any) -> None:
-    """Add ``blade validate`` to the ``blade`` command's subparsers."""
-    validate = subparsers.add_parser(
-        "validate", help="check the archive against its schema, manifest and state; "
-                         "--repair rebuilds what can be rebuilt")
-    from blade_spider.cli import common
-
-    common(validate)
-    validate.add_argument("--repair", action="store_true",
-                          help="fix duplicates, misplaced or unsorted records, damaged lines, "
-                               "the manifest and the state (never deletes a record)")
-    validate.set_defaults(func=cmd_validate)

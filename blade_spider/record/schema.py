@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 
 @cache
 def article_schema() -> dict[str, Any]:
-    text = resources.files("blade_spider").joinpath("schema/article.schema.json").read_text(
+    text = resources.files("blade_spider.record").joinpath("article.schema.json").read_text(
         encoding="utf-8")
     return json.loads(text)
 

@@ -19,10 +19,8 @@ continuation pages (``/slug/2/``) in the same WARCs.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -34,18 +32,9 @@ from urllib.parse import urlsplit
 from scrapy.http import Headers, HtmlResponse, Request
 from scrapy.responsetypes import responsetypes
 
-from blade_spider.archive import STATE, Archive, ArchiveLocked, record_sha256
-from blade_spider.cli import changed_fields, project_settings
-from blade_spider.extract import NotAnArticle, extract_page
-from blade_spider.extract.page import Page
-from blade_spider.health import DEGRADED, FATAL, OK
-from blade_spider.items import Article
-from blade_spider.pipelines import NormalisePipeline
-from blade_spider.schema import schema_errors
-from blade_spider.spiders.blade import BladeSpider
-from blade_spider.state import ArticleState, StateStore
-from blade_spider.urls import ARTICLE_PATH, LIVE_BASE_URL, SiteHosts
-from blade_spider.warc import (
+from blade_spider.archive.state import ArticleState, StateStore
+from blade_spider.archive.store import STATE, Archive, changed_fields, record_sha256
+from blade_spider.archive.warc import (
     DEFAULT_MAX_BYTES,
     WARC_DIR,
     Capture,
@@ -56,6 +45,14 @@ from blade_spider.warc import (
     scan_warc,
     warcinfo,
 )
+from blade_spider.crawl.health import DEGRADED, FATAL, OK
+from blade_spider.crawl.pipelines import NormalisePipeline
+from blade_spider.extract import NotAnArticle, extract_page
+from blade_spider.extract.page import Page
+from blade_spider.record.items import Article
+from blade_spider.record.schema import schema_errors
+from blade_spider.spiders.blade import BladeSpider
+from blade_spider.urls import ARTICLE_PATH, SiteHosts
 
 logger = logging.getLogger(__name__)
 
@@ -483,7 +480,7 @@ def reparse(output_dir: str | Path, since: date | str | None = None, dry_run: bo
     ``since`` (a date or ``YYYY-MM-DD``) limits it to articles published on or after that day;
     ``dry_run`` writes nothing and reports what would change; ``site`` is the site the captures
     are of (default: the live Blade; captures of a mirror are read as that mirror). Raises
-    :class:`~blade_spider.archive.ArchiveLocked` when a crawl is writing the archive.
+    :class:`~blade_spider.archive.store.ArchiveLocked` when a crawl is writing the archive.
     """
     archive = Archive(output_dir)
     since_day = date.fromisoformat(since) if isinstance(since, str) else since
@@ -509,7 +506,7 @@ def import_warc(output_dir: str | Path, files: Iterable[str | Path],
     Only HTTP 200 HTML responses at article URLs of ``site`` (default: the live Blade) are used,
     the newest per URL; each is copied verbatim into ``<output>/warc/import-….warc.gz`` and parsed
     like a crawled page, with ``crawl.fetched_at`` its WARC-Date. A capture never replaces a
-    record fetched at or after that date. Raises :class:`~blade_spider.archive.ArchiveLocked`
+    record fetched at or after that date. Raises :class:`~blade_spider.archive.store.ArchiveLocked`
     when a crawl is writing the archive.
     """
     archive = Archive(output_dir)
@@ -535,66 +532,3 @@ def import_warc(output_dir: str | Path, files: Iterable[str | Path],
         appender.close()
     report.copied = appender.files
     return report
-
-
-# --- command line ---------------------------------------------------------------------------
-
-def _site(settings: Any) -> SiteHosts:
-    return SiteHosts(LIVE_BASE_URL, tuple(settings.getlist("BLADE_SITE_ALIASES")))
-
-
-def _finish(report: ReparseReport | ImportReport) -> int:
-    print(report.summary())
-    for line in report.notes:
-        print(f"note: {line}", file=sys.stderr)
-    for line in report.problems:
-        print(f"problem: {line}", file=sys.stderr)
-    return report.status
-
-
-def cmd_reparse(args: argparse.Namespace) -> int:
-    try:
-        since = date.fromisoformat(args.since) if args.since else None
-    except ValueError:
-        print(f"blade reparse: bad --since {args.since!r}: expected a date like 2017-09-05",
-              file=sys.stderr)
-        return FATAL
-    settings = project_settings(args.output, args.set)
-    try:
-        report = reparse(settings.get("BLADE_OUTPUT_DIR"), since, args.dry_run, _site(settings))
-    except ArchiveLocked as exc:
-        print(f"blade: {exc}", file=sys.stderr)
-        return FATAL
-    return _finish(report)
-
-
-def cmd_import_warc(args: argparse.Namespace) -> int:
-    settings = project_settings(args.output, args.set)
-    try:
-        report = import_warc(settings.get("BLADE_OUTPUT_DIR"), args.files, _site(settings))
-    except ArchiveLocked as exc:
-        print(f"blade: {exc}", file=sys.stderr)
-        return FATAL
-    return _finish(report)
-
-
-def register(subparsers: Any) -> None:
-    """Add ``blade reparse`` and ``blade import-warc`` to the ``blade`` command's subparsers."""
-
-    from blade_spider.cli import common
-
-    sub = subparsers.add_parser(
-        "reparse", help="rebuild the records from the archive's WARC captures with the "
-                        "current parser (offline)")
-    common(sub)
-    sub.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
-    sub.add_argument("--dry-run", action="store_true",
-                     help="write nothing; show which fields would change, with examples")
-    sub.set_defaults(func=cmd_reparse)
-
-    sub = subparsers.add_parser(
-        "import-warc", help="add article pages from WARC files made elsewhere (web archives, "
-                            "Common Crawl); never replaces a newer record")
-    common(sub)
-    sub.add_argument("files", nargs="+", metavar="FILE", help="WARC files (.warc or .warc.gz)")
-    sub.set_defaults(func=cmd_import_warc)

@@ -1,0 +1,1 @@
+"""The archive on disk: partitions, history, manifest, state index, WARC, checks, exports."""

@@ -1,0 +1,46 @@
+"""``blade retry``: re-attempt the URLs listed in ``output/failures.jsonl``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from blade_spider.cli.common import common, project_settings, run_spider
+from blade_spider.crawl.health import DEGRADED, FATAL, OK
+
+#: Failures of a single article page (fetch, parse, validation) that a retry can fix.
+RETRY_STAGES = ("article", "parse", "validate")
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    from blade_spider.archive.store import Archive, atomic_write, dumps, read_jsonl
+
+    settings = project_settings(args.output, args.set)
+    archive = Archive(settings.get("BLADE_OUTPUT_DIR"))
+    failures = read_jsonl(archive.path("failures.jsonl"))
+    urls = list(dict.fromkeys(f["url"] for f in failures if f.get("stage") in RETRY_STAGES))
+    if not urls:
+        print("blade retry: no failed article URLs to retry")
+        return OK
+    outcome = run_spider(settings, url=",".join(urls),
+                         **({"base_url": args.base_url} if args.base_url else {}))
+    if outcome.error:
+        print(f"blade: {outcome.error}", file=sys.stderr)
+        return FATAL
+    fixed = {r["crawl"].get("request_url") for r in outcome.records} | {
+        r["url"] for r in outcome.records}
+    remaining = [f for f in read_jsonl(archive.path("failures.jsonl"))
+                 if f["url"] not in fixed]
+    atomic_write(archive.path("failures.jsonl"), (dumps(f) for f in remaining))
+    print(f"retried {len(urls)}: {len(fixed & set(urls))} archived, "
+          f"{len(remaining)} failures remain in {archive.path('failures.jsonl')}")
+    return OK if not outcome.failures else DEGRADED
+
+
+def register(subparsers: Any) -> None:
+    """Add ``blade retry`` to the ``blade`` command's subparsers."""
+    sub = subparsers.add_parser("retry", help="re-attempt the URLs in output/failures.jsonl")
+    common(sub)
+    sub.add_argument("--base-url", help="the site the URLs belong to (a mirror)")
+    sub.set_defaults(func=cmd_retry)

@@ -1,0 +1,1 @@
+"""The crawl at run time: middlewares, pipelines, extensions, monitors, resume, exit status."""

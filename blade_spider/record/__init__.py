@@ -1,0 +1,1 @@
+"""The article record: the item, its loader and value processors, the JSON Schema."""
