@@ -38,6 +38,9 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 #: First backoff pause in seconds; doubled on every further attempt, capped by the maximum.
 BLADE_RETRY_BACKOFF_BASE = 2.0
 BLADE_RETRY_BACKOFF_MAX = 120.0
+#: The longest robots.txt ``Crawl-delay`` obeyed (seconds); a longer one is capped, with a warning
+#: (a day-long delay would make a daily crawl fetch one page a day).
+BLADE_MAX_CRAWL_DELAY = 30.0
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

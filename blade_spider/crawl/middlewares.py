@@ -4,14 +4,16 @@
   rate-limiting server needs the opposite. This one waits before each retry (``Retry-After`` when
   the server sends it, else exponential backoff) and slows the whole site down on a 429.
 * :class:`CrawlDelayMiddleware`: Scrapy 2.18+ parses robots.txt ``Crawl-delay`` (and signals
-  ``robots_parsed``) but does not apply it; this keeps each site's download slot at least that slow,
-  even when AutoThrottle would go faster.
+  ``robots_parsed``) but does not apply it; this spaces each site's requests at least that far
+  apart, even when AutoThrottle would go faster, up to a cap (``BLADE_MAX_CRAWL_DELAY``), and
+  lets a graceful stop through at once instead of waiting out the delay.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -110,12 +112,30 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
 
+class CrawlStopping(IgnoreRequest):
+    """A request still waiting out the site's ``Crawl-delay`` when the crawl was asked to stop.
+
+    It is dropped, not failed: an article request stays in the state's in-flight list and a
+    listing goes back to the queue that a resumed run reads, so the next run fetches both.
+    """
+
+
 class CrawlDelayMiddleware:
-    """Apply robots.txt ``Crawl-delay`` to every request of that site."""
+    """Apply robots.txt ``Crawl-delay`` to every request of that site.
+
+    The wait happens here, a second at a time, rather than in the download slot: a request
+    queued in a slot cannot be taken back, and Scrapy's graceful stop waits for every queued
+    request, so a day-long ``Crawl-delay`` held a SIGTERM'd crawl (and its lock) for hours.
+    """
+
+    #: How often a waiting request checks whether the crawl is stopping (seconds).
+    TICK = 0.5
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.cap = crawler.settings.getfloat("BLADE_MAX_CRAWL_DELAY")
         self.delays: dict[str, float] = {}
+        self.next_start: dict[str, float] = {}  # monotonic time the site's next request may go
         crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
 
     @classmethod
@@ -126,22 +146,35 @@ class CrawlDelayMiddleware:
         user_agent = (self.crawler.settings.get("ROBOTSTXT_USER_AGENT")
                       or self.crawler.settings.get("USER_AGENT"))
         delay = robotparser.crawl_delay(user_agent) if hasattr(robotparser, "crawl_delay") else None
-        if delay:
-            netloc = urlparse_cached(request).netloc
-            self.delays[netloc] = float(delay)
-            self.crawler.stats.set_value("blade/robots/crawl_delay", float(delay))
-            logger.info("robots.txt of %s asks for Crawl-delay %s s: obeying", netloc, delay)
-
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        delay = self.delays.get(urlparse_cached(request).netloc)
-        engine = self.crawler.engine
-        if not delay or engine is None:
+        if not delay:
             return
-        downloader = engine.downloader
-        # The robots.txt download itself created the slot, so it exists for every later request.
-        slot = downloader.slots.get(downloader.get_slot_key(request))
-        if slot is not None and slot.delay < delay:
-            slot.delay = delay
+        netloc = urlparse_cached(request).netloc
+        asked = float(delay)
+        if asked > self.cap:
+            logger.warning("robots.txt of %s asks for Crawl-delay %s s: capped at %s s "
+                           "(BLADE_MAX_CRAWL_DELAY)", netloc, delay, self.cap)
+            self.crawler.stats.set_value("blade/robots/crawl_delay_asked", asked)
+        else:
+            logger.info("robots.txt of %s asks for Crawl-delay %s s: obeying", netloc, delay)
+        self.delays[netloc] = min(asked, self.cap)
+        # robots.txt itself was the site's last request: the next one waits the delay.
+        self.next_start[netloc] = time.monotonic() + self.delays[netloc]
+        self.crawler.stats.set_value("blade/robots/crawl_delay", self.delays[netloc])
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        netloc = urlparse_cached(request).netloc
+        delay = self.delays.get(netloc)
+        if not delay:
+            return
+        now = time.monotonic()
+        start = max(now, self.next_start.get(netloc, now))
+        self.next_start[netloc] = start + delay
+        while (remaining := start - time.monotonic()) > 0:
+            if not self.crawler.crawling:
+                logger.info("Stopping: %s was waiting out the site's Crawl-delay and is left "
+                            "for the next run", request.url)
+                raise CrawlStopping(request.url)
+            await asyncio.sleep(min(remaining, self.TICK))
 
 
 class SameSiteMiddleware:

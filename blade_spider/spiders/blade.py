@@ -37,6 +37,7 @@ from twisted.python.failure import Failure
 
 from blade_spider import __version__
 from blade_spider.archive.state import ArticleState, StateStore, utc_now
+from blade_spider.crawl.middlewares import CrawlStopping
 from blade_spider.crawl.resume import ScheduledKeys
 from blade_spider.extract import NotAnArticle, extract_article, extract_page
 from blade_spider.extract.layers.wordpress import WordPressLayer
@@ -240,6 +241,8 @@ class BladeSpider(scrapy.Spider):
 
     def robots_failed(self, failure: Failure) -> None:
         """A site whose robots.txt cannot be read is not crawled at all (the run fails)."""
+        if failure.check(CrawlStopping):
+            return  # a resumed run reads robots.txt again
         self.crawler.stats.set_value("blade/fatal", "robots.txt unreachable")
         self.logger.error("robots.txt of %s is unreachable (%s): not crawling",
                           self.base_url, failure.getErrorMessage())
@@ -437,8 +440,11 @@ class BladeSpider(scrapy.Spider):
                 yield Request(normalized, callback=self.parse_archive,
                               errback=self.discovery_failed, priority=20)
 
-    def discovery_failed(self, failure: Failure) -> Iterator[FetchFailure]:
+    def discovery_failed(self, failure: Failure) -> Iterator[FetchFailure | Request]:
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(CrawlStopping):  # back to the queue a resumed run reads
+            yield request.replace(dont_filter=True)
+            return
         status = failure.value.response.status if failure.check(HttpError) else None
         if status not in (404, 410):
             yield self.failure(request.url, "discovery", describe(failure), status)
@@ -635,6 +641,8 @@ class BladeSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             return  # robots.txt said no: counted as skipped, not a failure
+        if failure.check(CrawlStopping):
+            return  # still in flight in the state: the next run fetches it
         status = failure.value.response.status if failure.check(HttpError) else None
         yield self.failure(original_url(request), request.meta.get("blade_stage", "article"),
                            describe(failure), status,
