@@ -41,6 +41,10 @@ BLADE_RETRY_BACKOFF_MAX = 120.0
 #: The longest robots.txt ``Crawl-delay`` obeyed (seconds); a longer one is capped, with a warning
 #: (a day-long delay would make a daily crawl fetch one page a day).
 BLADE_MAX_CRAWL_DELAY = 30.0
+#: Bounds on the sitemaps one run reads: how deep indexes may nest (robots.txt's are depth 0),
+#: and how many sitemaps in all (the Blade has about a hundred); a cut is a recorded failure.
+BLADE_SITEMAP_MAX_DEPTH = 3
+BLADE_MAX_SITEMAPS = 2000
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

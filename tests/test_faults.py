@@ -134,7 +134,7 @@ def test_hostile_sitemaps_are_refused_and_the_crawl_goes_on(tmp_path: Path) -> N
         expected = {f"wp-{p.id}" for p in site.archivable_posts()}
     assert result.returncode in (0, 1), result.stderr[-3000:]
     failures = read_jsonl(tmp_path / "failures.jsonl")
-    reasons = {f["url"].rsplit("/", 1)[1]: f["reason"] for f in failures if f["stage"] == "sitemap"}
+    reasons = {f["url"].rsplit("/", 1)[1]: f["reason"] for f in failures if f["stage"] == "listing"}
     assert "entities" in reasons["sitemap_index.xml"] and "entities" in reasons["wp-sitemap.xml"]
     assert {r["id"] for r in archived(tmp_path)} == expected  # found through the archives
     everything = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())

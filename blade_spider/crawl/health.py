@@ -35,6 +35,10 @@ def assess(stats: dict[str, Any]) -> Verdict:
                     if k.startswith("downloader/response_status_count/"))
     if responses == 0 and not stats.get("blade/fatal"):
         verdict.add(FATAL, "the site answered no request (unreachable?)")
+    listings = int(stats.get("blade/failures/listing", 0) or 0)
+    if listings:  # what they list was not seen: the watermark must wait for a run that saw it
+        verdict.add(DEGRADED, f"{listings} listing(s) (sitemap, feed, archive page) could not "
+                              "be read: the next run reads them again")
     for check in stats.get("blade/monitors_failed", []) or []:
         verdict.add(DEGRADED, f"check failed: {check}")
     if stats.get("finish_reason") not in (None, "finished"):

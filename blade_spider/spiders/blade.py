@@ -32,13 +32,14 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from blade_spider import __version__
 from blade_spider.archive.state import ArticleState, StateStore, utc_now
 from blade_spider.crawl.middlewares import CrawlStopping
 from blade_spider.crawl.resume import ScheduledKeys
+from blade_spider.crawl.sitemaps import Sitemap, SitemapRefused, read_sitemap
 from blade_spider.extract import NotAnArticle, extract_article, extract_page
 from blade_spider.extract.layers.wordpress import WordPressLayer
 from blade_spider.extract.page import Page
@@ -65,7 +66,6 @@ POST_SITEMAP = re.compile(r"(?:post-sitemap\d*|wp-sitemap-posts-post-\d+|/sitema
 #: Archive pages walked when a site has no sitemap: home, categories, date archives, pagination.
 ARCHIVE_ALLOW = (r"/category/", r"/\d{4}/\d{2}/(?:\d{2}/)?(?:page/\d+/)?$", r"/page/\d+/$")
 ARTICLE_STATUSES = [304, 404, 410]
-HOSTILE_XML = re.compile(rb"<!DOCTYPE[^>]*\[|<!ENTITY", re.IGNORECASE)
 REST_PAGE_SIZE = 100
 #: Safety margin subtracted from the last crawl's start for ``modified_after`` (clock skew).
 WATERMARK_MARGIN = timedelta(hours=2)
@@ -151,6 +151,7 @@ class BladeSpider(scrapy.Spider):
         self.allowed_domains = [urlsplit(base).hostname or ""]
         self.scheduled = ScheduledKeys()  # compact_key of every article URL asked for
         self.sitemaps_answered = 0  # sitemaps read (or failed) by this process
+        self.sitemaps_requested = 0
         self.sitemap_articles = 0
         self.sitemap_queue: list[str] = []
         self.discovering = False  # the listings are being read (not the REST API)
@@ -265,9 +266,10 @@ class BladeSpider(scrapy.Spider):
         self.sitemap_queue = ordered[1:]
         yield self.sitemap_request(ordered[0])
 
-    def sitemap_request(self, url: str) -> Request:
+    def sitemap_request(self, url: str, depth: int = 0) -> Request:
+        self.sitemaps_requested += 1
         return Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed,
-                       meta={"blade_stage": "sitemap"}, priority=50)
+                       meta={"blade_stage": "sitemap", "sitemap_depth": depth}, priority=50)
 
     # --- REST API ----------------------------------------------------------------------------
 
@@ -328,40 +330,35 @@ class BladeSpider(scrapy.Spider):
 
     # --- sitemaps, feed, archives -------------------------------------------------------
 
-    def sitemap_body(self, response: Response) -> bytes | str:
-        """The sitemap XML, gunzipped within the size limit, or why it is refused."""
-        body = response.body
-        if gzip_magic_number(response):
-            try:
-                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            except Exception:  # scrapy raises its own size error or zlib/gzip errors
-                return "gzip body too large or corrupt"
-        if body.lstrip()[:1] != b"<":
-            return "not a sitemap (not XML)"
-        if HOSTILE_XML.search(body[:65536]):
-            # Entities are never expanded nor fetched (lxml runs with resolve_entities off),
-            # but a sitemap that declares any is not to be trusted at all.
-            return "refused: the sitemap declares XML entities (entity expansion / XXE)"
-        return body
+    def sitemap_body(self, response: Response) -> bytes:
+        """The sitemap XML, gunzipped within the size limit."""
+        if not gzip_magic_number(response):
+            return response.body
+        try:
+            return gunzip(response.body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        except Exception:  # scrapy raises its own size error or zlib/gzip errors
+            raise SitemapRefused("gzip body too large or corrupt") from None
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        body = self.sitemap_body(response)
-        sitemap = None
-        if isinstance(body, bytes):
-            try:
-                sitemap = Sitemap(body)
-            except Exception:  # lxml gives up on input that is not XML at all
-                body = "not a sitemap (invalid XML)"
-        if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
-            reason = body if isinstance(body, str) else "not a sitemap (no urlset or index)"
-            yield self.failure(response.url, "sitemap", reason, response.status)
-        elif sitemap.type == "sitemapindex":
-            yield from self.sitemap_index(sitemap)
+        self.sitemaps_answered += 1
+        try:
+            sitemap = read_sitemap(self.sitemap_body(response))
+        except SitemapRefused as refused:
+            yield self.failure(response.url, "listing", str(refused), response.status)
+            return
+        if sitemap.kind == "sitemapindex":
+            yield from self.sitemap_index(response.url, sitemap,
+                                          response.meta.get("sitemap_depth", 0) + 1)
         else:
             yield from self.sitemap_urlset(sitemap)
-        self.sitemaps_answered += 1
 
-    def sitemap_index(self, sitemap: Sitemap) -> Iterator[Request]:
+    def sitemap_index(self, url: str, sitemap: Sitemap, depth: int) -> Iterator[Any]:
+        """The post sitemaps an index names, within the bounds a run sets (an index may name
+        another index, and a hostile chain of them would never end)."""
+        if depth > self.settings.getint("BLADE_SITEMAP_MAX_DEPTH"):
+            yield self.failure(url, "listing", "not read further: sitemap indexes nested deeper "
+                               "than BLADE_SITEMAP_MAX_DEPTH")
+            return
         watermark = self.watermark() if self.incremental else None
         dated = False
         for entry in sitemap:
@@ -373,7 +370,11 @@ class BladeSpider(scrapy.Spider):
             if watermark and lastmod and lastmod < watermark:
                 self.crawler.stats.inc_value("blade/discovery/sitemaps_unchanged")
                 continue
-            yield self.sitemap_request(loc)
+            if self.sitemaps_requested >= self.settings.getint("BLADE_MAX_SITEMAPS"):
+                yield self.failure(loc, "listing", "not read: more sitemaps than "
+                                   "BLADE_MAX_SITEMAPS in one run")
+                continue
+            yield self.sitemap_request(loc, depth)
         if dated and self.incremental:
             self.sitemap_queue = []  # this index dates its sitemaps: no other index is needed
 
@@ -391,7 +392,7 @@ class BladeSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         status = failure.value.response.status if failure.check(HttpError) else None
         if status not in (404, 410):
-            yield self.failure(request.url, "sitemap", describe(failure), status)
+            yield self.failure(request.url, "listing", describe(failure), status)
         self.sitemaps_answered += 1
 
     def next_listings(self) -> Iterator[Request]:
@@ -447,7 +448,7 @@ class BladeSpider(scrapy.Spider):
             return
         status = failure.value.response.status if failure.check(HttpError) else None
         if status not in (404, 410):
-            yield self.failure(request.url, "discovery", describe(failure), status)
+            yield self.failure(request.url, "listing", describe(failure), status)
 
     # --- what to fetch ------------------------------------------------------------------------
 
