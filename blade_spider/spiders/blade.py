@@ -89,6 +89,17 @@ def parse_day(value: str | None, name: str) -> date | None:
         raise ValueError(f"bad -a {name}={value!r}: expected a date like 2017-09-05") from None
 
 
+def refuse_credentials(url: str) -> None:
+    """A URL with a user name or password is refused, naming neither: it would be written to
+    every log line, failure and record that names the URL."""
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        host = parts.hostname or "?"
+        raise ValueError(f"refused a URL with credentials in it ({parts.scheme}://***@{host}"
+                         "/...): crawl sites that need no login, or put the credentials in a "
+                         "proxy or an HTTP auth setting, not in the URL")
+
+
 def is_truncated(response: Response) -> bool:
     """A page cut short (a truncated gzip stream still decompresses to a prefix): WordPress
     pages always end with ``</html>``, followed at most by a cache plugin's comment."""
@@ -136,6 +147,8 @@ class BladeSpider(scrapy.Spider):
     ) -> None:
         super().__init__(**kwargs)
         self.urls = split_urls(url)
+        for given in [*self.urls, base_url or ""]:
+            refuse_credentials(given)
         base = (base_url or LIVE_BASE_URL).rstrip("/")
         if not urlsplit(base).scheme.startswith("http") or not urlsplit(base).netloc:
             raise ValueError(f"bad -a base_url={base_url!r}: expected e.g. http://127.0.0.1:8088")
