@@ -87,6 +87,7 @@ EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     # after spidermon: it reads the checks' outcome
     "blade_spider.crawl.extensions.CrawlReport": 900,
+    "blade_spider.crawl.progress.Progress": 100,
 }
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ("blade_spider.crawl.monitors.CrawlChecks",)
@@ -109,3 +110,9 @@ BLADE_RECHECK_DAYS = 7
 BLADE_MAX_FAILURE_RATE = 0.05
 #: Resume a killed discovery crawl from ``<output>/.job`` (Scrapy JOBDIR).
 BLADE_RESUME = True
+
+#: Progress while a crawl runs: ``auto`` (a bar on a terminal, else a line every
+#: ``BLADE_PROGRESS_INTERVAL`` seconds, as cron and systemd journals want), ``bar``, ``log``,
+#: ``off``.
+BLADE_PROGRESS = "auto"
+BLADE_PROGRESS_INTERVAL = 30.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -258,9 +259,10 @@ def test_a_bad_argument_gets_a_clear_message(tmp_path: Path, arg: str) -> None:
 
 def test_progress_lines_and_a_summary_are_logged(tmp_path: Path) -> None:
     with SampleSite(n=30, seed=16) as site:
-        result = crawl(site, tmp_path, settings={"LOGSTATS_INTERVAL": "0.2",
+        result = crawl(site, tmp_path, settings={"BLADE_PROGRESS_INTERVAL": "0.2",
                                                   "DOWNLOAD_DELAY": "0.05"})
-    assert "Progress:" in result.stderr and "requests queued" in result.stderr
+    lines = [line for line in result.stderr.splitlines() if "Progress:" in line]
+    assert lines and re.search(r"Progress: \d+ of \d+ articles \(\d+ %\), ETA ", lines[-1])
     assert "Crawl summary:" in result.stderr and "Verdict: OK" in result.stderr
 
 

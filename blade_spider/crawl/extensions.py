@@ -1,7 +1,6 @@
-"""Extensions: progress while a crawl runs, one summary and a verdict when it ends.
+"""Extensions: one summary and a verdict when a crawl ends (progress: :mod:`.progress`).
 
-Scrapy's LogStats already logs pages and items per minute; :class:`CrawlReport` adds the queue
-size to that rhythm, and at the end logs the summary (new, updated, unchanged, gone, failed,
+:class:`CrawlReport` logs the summary (new, updated, unchanged, gone, failed,
 skipped by robots, archive totals), stores the verdict (``blade/exit_status``) that
 ``scrapy crawl``/``blade crawl`` turn into the process exit status, and removes the JOBDIR of a
 crawl that finished (so the next scheduled run starts fresh, while a killed one resumes).
@@ -12,11 +11,9 @@ from __future__ import annotations
 import logging
 import shutil
 from pathlib import Path
-from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 
 from blade_spider.archive.report import write_output_readme
 from blade_spider.archive.state import StateStore
@@ -27,46 +24,18 @@ logger = logging.getLogger(__name__)
 
 
 class CrawlReport:
-    """Progress lines, the closing summary and the run's verdict."""
+    """The closing summary and the run's verdict."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.interval = crawler.settings.getfloat("LOGSTATS_INTERVAL", 60.0)
-        self.task: AsyncioLoopingCall | Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
         report = cls(crawler)
-        crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
         return report
 
-    def spider_opened(self, spider: Spider) -> None:
-        if self.interval > 0:
-            self.task = create_looping_call(self.progress)
-            self.task.start(self.interval, now=False)
-
-    def queue_size(self) -> int:
-        engine = self.crawler.engine
-        slot = getattr(engine, "_slot", None)
-        scheduler = getattr(slot, "scheduler", None)
-        return len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
-
-    def progress(self) -> None:
-        stats = self.crawler.stats
-        logger.info(
-            "Progress: %s pages fetched, %s articles new, %s updated, %s unchanged, "
-            "%s failed, %s requests queued",
-            stats.get_value("response_received_count", 0),
-            stats.get_value("blade/archive/new", 0), stats.get_value("blade/archive/updated", 0),
-            stats.get_value("blade/archive/unchanged", 0),
-            sum(v for k, v in stats.get_stats().items() if k.startswith("blade/failures/")),
-            self.queue_size(),
-        )
-
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.task is not None and self.task.running:
-            self.task.stop()
         stats = self.crawler.stats
         stats.set_value("finish_reason", reason)
         verdict = assess(stats.get_stats())
