@@ -116,12 +116,22 @@ class StateStore:
             yield ArticleState(**dict(row))
 
     def last_crawl_started(self) -> str | None:
-        """Start of the last crawl that finished its discovery (the incremental watermark)."""
-        row = self.db.execute(
-            "SELECT started_at FROM crawls WHERE finish_reason = 'finished' "
-            "ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        return row[0] if row else None
+        """Start of the last crawl that finished its discovery (the incremental watermark).
+
+        A run that resumed stopped ones finished the discovery they began (their listings
+        were read, not read again): the watermark is the first stopped run's start."""
+        rows = self.db.execute(
+            "SELECT started_at, finish_reason FROM crawls ORDER BY id DESC").fetchall()
+        started = None
+        for at, reason in rows:
+            if started is None:
+                if reason == "finished":
+                    started = at
+            elif reason == "stopped":
+                started = at
+            else:
+                break
+        return started
 
     def inflight(self) -> list[tuple[str, str | None, str | None]]:
         """``(url, lastmod, source)`` of article requests a killed run had in flight."""

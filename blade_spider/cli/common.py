@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from blade_spider.crawl.health import FATAL, OK
+from blade_spider.crawl.health import FATAL, OK, STOPPED
 
 
 def project_settings(output: str | None, overrides: Sequence[str] = ()) -> Any:
@@ -109,7 +109,9 @@ def report_crawl(outcome: RunOutcome) -> int:
               sum(v for k, v in stats.items() if k.startswith("blade/failures/")),
               sum(v for k, v in stats.items() if k.startswith("blade/rejected/")),
               stats.get("robotstxt/forbidden", 0), stats.get("blade/archive_articles", 0)))
-    if outcome.status != OK:
+    if outcome.status == STOPPED:
+        print(f"blade: stopped; the next run resumes (exit {STOPPED})", file=sys.stderr)
+    elif outcome.status != OK:
         print(f"blade: the run did not do its job (exit {outcome.status}); see the log",
               file=sys.stderr)
     return outcome.status

@@ -18,7 +18,7 @@ from scrapy.crawler import Crawler
 from blade_spider.archive.report import write_output_readme
 from blade_spider.archive.state import StateStore
 from blade_spider.archive.store import Archive
-from blade_spider.crawl.health import FATAL, OK, Verdict, assess
+from blade_spider.crawl.health import FATAL, OK, STOPPED, Verdict, assess
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +54,11 @@ class CrawlReport:
             get("blade/archive_articles", "?"),
             "OK" if verdict.status == 0 else "; ".join(verdict.problems),
         )
-        for problem in verdict.problems:
-            logger.error("Run problem: %s", problem)
+        if verdict.status == STOPPED:
+            logger.info("Stopped; the next run resumes (exit status %s)", STOPPED)
+        else:
+            for problem in verdict.problems:
+                logger.error("Run problem: %s", problem)
         jobdir = self.crawler.settings.get("JOBDIR")
         if jobdir and reason == "finished" and verdict.status < FATAL:
             shutil.rmtree(Path(jobdir), ignore_errors=True)
@@ -70,8 +73,8 @@ class CrawlReport:
         outcome = {"exit_status": verdict.status, "problems": verdict.problems}
         state = StateStore(output / "state.sqlite3")
         try:
-            state.conclude_crawl(crawl_id, "finished" if verdict.status == OK else "failed",
-                                 outcome)
+            reason = {OK: "finished", STOPPED: "stopped"}.get(verdict.status, "failed")
+            state.conclude_crawl(crawl_id, reason, outcome)
         finally:
             state.close()
         archive = Archive(output)

@@ -3,7 +3,9 @@
 Exit status: 0 the run did its job; 1 it ran but something is wrong enough to look at (an
 end-of-crawl check failed: too many pages failed or were rejected, low field coverage, a probable
 site redesign; see :mod:`blade_spider.crawl.monitors`); 2 it could not do its job at all
-(robots.txt or the site unreachable, the archive locked by another run, a bad argument).
+(robots.txt or the site unreachable, the archive locked by another run, a bad argument); 3 it
+was stopped before the end (SIGTERM, Ctrl-C: a normal outcome, not an alarm) and the next run
+resumes it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-OK, DEGRADED, FATAL = 0, 1, 2
+OK, DEGRADED, FATAL, STOPPED = 0, 1, 2, 3
+#: Why a run ended before its end when it was asked to stop (Scrapy's ``finish_reason``).
+STOP_REASONS = ("shutdown",)
 
 
 @dataclass
@@ -41,6 +45,12 @@ def assess(stats: dict[str, Any]) -> Verdict:
                               "be read: the next run reads them again")
     for check in stats.get("blade/monitors_failed", []) or []:
         verdict.add(DEGRADED, f"check failed: {check}")
-    if stats.get("finish_reason") not in (None, "finished"):
-        verdict.add(DEGRADED, f"finished early: {stats.get('finish_reason')}")
+    reason = stats.get("finish_reason")
+    if reason in STOP_REASONS and verdict.status < FATAL:
+        # Asked to stop (systemd, Ctrl-C): what it did is kept and the next run resumes; its
+        # end-of-crawl checks were skipped, since a part of a crawl answers none of them.
+        return Verdict(STOPPED, ["stopped before the end: the next run resumes where this "
+                                 "one stopped"])
+    if reason not in (None, "finished"):
+        verdict.add(DEGRADED, f"finished early: {reason}")
     return verdict

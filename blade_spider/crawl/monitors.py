@@ -54,6 +54,10 @@ class BladeMonitor(Monitor):
 
     longMessage = False
 
+    def setUp(self) -> None:
+        if self.stats.get("finish_reason") != "finished":
+            self.skipTest("the run ended before its end: a part of a crawl answers no check")
+
     @property
     def stats(self) -> dict[str, Any]:
         return self.data.stats
@@ -118,7 +122,12 @@ class RedesignMonitor(BladeMonitor):
         current = template_shares(self.stats)
         if self.stats.get("blade/records", 0) < MIN_RECORDS or not current:
             self.skipTest("too few records to compare layers")
-        previous = previous_shares(Path(self.settings.get("BLADE_OUTPUT_DIR")))
+        output = Path(self.settings.get("BLADE_OUTPUT_DIR"))
+        if resumes_a_stopped_run(output):
+            # its pages are what the stopped run left, not a sample of the site like a whole
+            # crawl's: their layouts need not match any earlier crawl's mix
+            self.skipTest("a resumed run is not compared with whole crawls")
+        previous = previous_shares(output)
         drops = [f"{field}: {previous[field]:.0%} → {share:.0%}"
                  for field, share in current.items()
                  if field in previous and previous[field] - share > REDESIGN_DROP]
@@ -126,18 +135,30 @@ class RedesignMonitor(BladeMonitor):
                                 "fewer pages than in earlier crawls (" + "; ".join(drops) + ")")
 
 
-def previous_shares(output: Path) -> dict[str, float]:
-    """Template-layer shares of the last earlier crawl that had enough records."""
+def earlier_crawls(output: Path, limit: int = 20) -> list[tuple[str | None, str | None]]:
+    """``(finish_reason, summary)`` of the crawls before this one, newest first."""
     path = output / "state.sqlite3"
     if not path.exists():
-        return {}
+        return []
     state = StateStore(path)
     try:
-        rows = state.db.execute("SELECT summary FROM crawls WHERE summary IS NOT NULL "
-                                "ORDER BY id DESC LIMIT 20").fetchall()
+        rows = state.db.execute("SELECT finish_reason, summary FROM crawls "
+                                "ORDER BY id DESC LIMIT ?", (limit + 1,)).fetchall()
     finally:
         state.close()
-    for (summary,) in rows[1:]:  # rows[0] is this crawl
+    return [tuple(row) for row in rows[1:]]  # rows[0] is this crawl
+
+
+def resumes_a_stopped_run(output: Path) -> bool:
+    earlier = earlier_crawls(output, limit=1)
+    return bool(earlier) and earlier[0][0] == "stopped"
+
+
+def previous_shares(output: Path) -> dict[str, float]:
+    """Template-layer shares of the last earlier whole crawl (finished, enough records)."""
+    for reason, summary in earlier_crawls(output):
+        if reason != "finished" or not summary:
+            continue
         shares = json.loads(summary).get("template_shares")
         if shares and json.loads(summary).get("records", 0) >= MIN_RECORDS:
             return shares
