@@ -38,8 +38,8 @@ from twisted.python.failure import Failure
 from blade_spider import __version__
 from blade_spider.archive.state import ArticleState, StateStore, utc_now
 from blade_spider.crawl.resume import ScheduledKeys
-from blade_spider.extract import NotAnArticle, extract_article, extract_page
-from blade_spider.extract.layers.wordpress import WordPressLayer
+from blade_spider.extract import NotAnArticle, extract_page
+from blade_spider.extract.assemble import assemble, continuation_urls
 from blade_spider.extract.page import Page
 from blade_spider.record.dates import parse_page_date
 from blade_spider.record.items import (
@@ -586,50 +586,32 @@ class BladeSpider(scrapy.Spider):
             yield self.failure(response.url, "parse", f"{type(exc).__name__}: {exc}",
                                response.status)
             return
-        pages = self.continuation_pages(page, article)
+        pages = continuation_urls(page, article)
         if pages:
-            yield self.next_page(article, pages)
+            yield self.continuation_request(article, pages, ())
             return
         yield article
 
-    def continuation_pages(self, page: Page, article: Article) -> list[str]:
-        """Pages 2..N of a post split with ``<!--nextpage-->`` (one article, one record)."""
-        response = page.response
-        if response.meta.get("blade_continuation"):
-            return []
-        links = WordPressLayer(page).page_links()
-        article_url = self.site.article_url(article.url or response.url)
-        pages = []
-        for link in links:
-            normalized = self.site.normalize(link)
-            if (normalized and self.site.article_url(normalized) == article_url
-                    and normalized != article_url):
-                pages.append(normalized)
-        return list(dict.fromkeys(pages))
-
-    def next_page(self, article: Article, pages: list[str]) -> Request:
+    def continuation_request(self, article: Article, pages: list[str],
+                             fetched: tuple[Response, ...]) -> Request:
+        """The next page of a post split with ``<!--nextpage-->``, carrying page 1's article and
+        the pages fetched so far; a page that fails is the article's failure (as page 1's)."""
         return Request(pages[0], callback=self.parse_continuation, errback=self.article_failed,
-                       cb_kwargs={"article": article, "pages": pages[1:]},
+                       cb_kwargs={"article": article, "pages": pages[1:], "fetched": fetched},
                        meta={"blade_continuation": True, "blade_stage": "article"},
                        dont_filter=True)
 
-    def parse_continuation(self, response: Response, article: Article,
-                           pages: list[str]) -> Iterator[Any]:
-        """Append a continuation page's body and photos to the article of page 1."""
-        if isinstance(response, TextResponse):
-            try:
-                part = extract_article(response, self.site)
-                article.body_blocks += part.body_blocks
-                seen = {i["url"] for i in article.images}
-                article.images += [i for i in part.images if i["url"] not in seen]
-                article.body = "\n\n".join(b["text"] for b in article.body_blocks)
-                article.crawl["pages"] = article.crawl.get("pages", 1) + 1
-            except NotAnArticle:
-                pass
+    def parse_continuation(self, response: Response, article: Article, pages: list[str],
+                           fetched: tuple[Response, ...]) -> Iterator[Any]:
+        """One more page of the post: ask for the next, or put the article together
+        (:func:`~blade_spider.extract.assemble.assemble`) once all are in."""
+        # Without its request (whose callbacks hold the spider) and TLS certificate, the page
+        # can travel in the next request's cb_kwargs and still be written to the JOBDIR queue.
+        fetched = (*fetched, response.replace(request=None, certificate=None))
         if pages:
-            yield self.next_page(article, pages)
+            yield self.continuation_request(article, pages, fetched)
         else:
-            yield article
+            yield assemble(article, fetched, self.site)
 
     def article_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
