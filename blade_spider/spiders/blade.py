@@ -37,18 +37,14 @@ from twisted.python.failure import Failure
 
 from blade_spider import __version__
 from blade_spider.archive.state import ArticleState, StateStore, utc_now
+from blade_spider.crawl import signals as blade_signals
 from blade_spider.crawl.resume import ScheduledKeys
+from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
 from blade_spider.extract import NotAnArticle, extract_page
 from blade_spider.extract.assemble import assemble, continuation_urls
 from blade_spider.extract.page import Page
 from blade_spider.record.dates import parse_page_date
-from blade_spider.record.items import (
-    Article,
-    ArticleGone,
-    ArticleUnchanged,
-    FetchFailure,
-    SkippedPage,
-)
+from blade_spider.record.items import Article
 from blade_spider.urls import (
     ARTICLE_PATH,
     LIVE_BASE_URL,
@@ -351,7 +347,7 @@ class BladeSpider(scrapy.Spider):
                 body = "not a sitemap (invalid XML)"
         if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
             reason = body if isinstance(body, str) else "not a sitemap (no urlset or index)"
-            yield self.failure(response.url, "sitemap", reason, response.status)
+            self.failure(response.request, response.url, "sitemap", reason, response.status)
         elif sitemap.type == "sitemapindex":
             yield from self.sitemap_index(sitemap)
         else:
@@ -384,11 +380,11 @@ class BladeSpider(scrapy.Spider):
             elif self.site.article_url(entry.get("loc", "")):
                 self.sitemap_articles += 1  # known and unchanged: the sitemap still works
 
-    def sitemap_failed(self, failure: Failure) -> Iterator[Any]:
+    def sitemap_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         status = failure.value.response.status if failure.check(HttpError) else None
         if status not in (404, 410):
-            yield self.failure(request.url, "sitemap", describe(failure), status)
+            self.failure(request, request.url, "sitemap", describe(failure), status)
         self.sitemaps_answered += 1
 
     def next_listings(self) -> Iterator[Request]:
@@ -437,11 +433,11 @@ class BladeSpider(scrapy.Spider):
                 yield Request(normalized, callback=self.parse_archive,
                               errback=self.discovery_failed, priority=20)
 
-    def discovery_failed(self, failure: Failure) -> Iterator[FetchFailure]:
+    def discovery_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         status = failure.value.response.status if failure.check(HttpError) else None
         if status not in (404, 410):
-            yield self.failure(request.url, "discovery", describe(failure), status)
+            self.failure(request, request.url, "discovery", describe(failure), status)
 
     # --- what to fetch ------------------------------------------------------------------------
 
@@ -544,7 +540,9 @@ class BladeSpider(scrapy.Spider):
     # --- articles --------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        """One article page → one record (or a note that it is unchanged, gone or no article).
+        """One article page → one record. What else it may turn out to be (unchanged, gone, no
+        article, a failure) is sent as a signal (:mod:`blade_spider.crawl.signals`), not
+        yielded: items are articles only.
 
         @url https://www.washingtonblade.com/2017/09/05/tillerson-raises-anti-gay-chechnya-crackdown-letter-russian-counterpart/
         @mirror
@@ -552,20 +550,22 @@ class BladeSpider(scrapy.Spider):
         @returns requests 0 0
         @scrapes id url headline published body authors
         """
-        now = utc_now()
+        request = response.request
         if response.status == 304:
-            self.crawler.stats.inc_value("blade/articles/unchanged")
-            yield ArticleUnchanged(url=response.url, checked_at=now)
+            self.notify(blade_signals.article_unchanged,
+                        ArticleUnchanged(url=response.url, checked_at=utc_now()), request)
             return
         if response.status in (404, 410):
-            yield ArticleGone(url=response.url, status=response.status, seen_at=now)
+            self.notify(blade_signals.article_gone,
+                        ArticleGone(url=response.url, status=response.status, seen_at=utc_now()),
+                        request)
             return
         if not isinstance(response, TextResponse):
-            yield self.failure(response.url, "parse", "not an HTML page", response.status)
+            self.failure(request, response.url, "parse", "not an HTML page", response.status)
             return
         if is_truncated(response):
-            yield self.failure(response.url, "parse", "truncated page (no </html>): a cut "
-                               "transfer or a broken server", response.status)
+            self.failure(request, response.url, "parse", "truncated page (no </html>): a cut "
+                         "transfer or a broken server", response.status)
             return
         page = Page(response, self.site)
         try:
@@ -574,31 +574,32 @@ class BladeSpider(scrapy.Spider):
             if self.site.article_url(response.url) and exc.reason != "password protected":
                 # A permalink that shows no article (a "soft 404", a broken page): a failure
                 # to retry later, not a page to forget.
-                yield self.failure(response.url, "parse", f"not an article: {exc.reason}",
-                                   response.status)
+                self.failure(request, response.url, "parse", f"not an article: {exc.reason}",
+                             response.status)
                 return
             self.logger.info("Skipping %s: not an article: %s", response.url, exc.reason)
-            self.crawler.stats.inc_value(f"blade/not_article/{exc.reason}")
-            yield SkippedPage(url=response.url, reason=exc.reason)
+            self.notify(blade_signals.page_skipped,
+                        SkippedPage(url=response.url, reason=exc.reason), request)
             return
         except Exception as exc:  # a broken page must not stop the crawl
             self.logger.exception("Parse failure on %s", response.url)
-            yield self.failure(response.url, "parse", f"{type(exc).__name__}: {exc}",
-                               response.status)
+            self.failure(request, response.url, "parse", f"{type(exc).__name__}: {exc}",
+                         response.status)
             return
         pages = continuation_urls(page, article)
         if pages:
-            yield self.continuation_request(article, pages, ())
+            yield self.continuation_request(original_url(request), article, pages, ())
             return
         yield article
 
-    def continuation_request(self, article: Article, pages: list[str],
+    def continuation_request(self, page_one: str, article: Article, pages: list[str],
                              fetched: tuple[Response, ...]) -> Request:
         """The next page of a post split with ``<!--nextpage-->``, carrying page 1's article and
-        the pages fetched so far; a page that fails is the article's failure (as page 1's)."""
+        the pages fetched so far. ``meta["blade_continuation"]`` is page 1's URL: the request
+        whose outcome (the record, or this page's failure) the continuation gives."""
         return Request(pages[0], callback=self.parse_continuation, errback=self.article_failed,
                        cb_kwargs={"article": article, "pages": pages[1:], "fetched": fetched},
-                       meta={"blade_continuation": True, "blade_stage": "article"},
+                       meta={"blade_continuation": page_one, "blade_stage": "article"},
                        dont_filter=True)
 
     def parse_continuation(self, response: Response, article: Article, pages: list[str],
@@ -609,22 +610,27 @@ class BladeSpider(scrapy.Spider):
         # can travel in the next request's cb_kwargs and still be written to the JOBDIR queue.
         fetched = (*fetched, response.replace(request=None, certificate=None))
         if pages:
-            yield self.continuation_request(article, pages, fetched)
+            yield self.continuation_request(response.meta["blade_continuation"], article, pages,
+                                            fetched)
         else:
             yield assemble(article, fetched, self.site)
 
-    def article_failed(self, failure: Failure) -> Iterator[Any]:
+    def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             return  # robots.txt said no: counted as skipped, not a failure
         status = failure.value.response.status if failure.check(HttpError) else None
-        yield self.failure(original_url(request), request.meta.get("blade_stage", "article"),
-                           describe(failure), status,
-                           attempt=request.meta.get("retry_times", 0) + 1)
+        self.failure(request, original_url(request), request.meta.get("blade_stage", "article"),
+                     describe(failure), status, attempt=request.meta.get("retry_times", 0) + 1)
 
-    def failure(self, url: str, stage: str, reason: str, status: int | None = None,
-                attempt: int = 1) -> FetchFailure:
-        self.crawler.stats.inc_value(f"blade/failures/{stage}")
+    def failure(self, request: Request | None, url: str, stage: str, reason: str,
+                status: int | None = None, attempt: int = 1) -> None:
+        """``request`` (for ``url``) failed at ``stage``: logged, and sent to be recorded."""
         self.logger.warning("Failed %s (%s): %s", url, stage, reason)
-        return FetchFailure(url=url, stage=stage, reason=reason, time=utc_now(),
-                            attempt=attempt, status=status)
+        self.notify(blade_signals.fetch_failed,
+                    FetchFailure(url=url, stage=stage, reason=reason, time=utc_now(),
+                                 attempt=attempt, status=status), request)
+
+    def notify(self, signal: object, outcome: Any, request: Request | None) -> None:
+        """Send an outcome that is no record (see :mod:`blade_spider.crawl.signals`)."""
+        self.crawler.signals.send_catch_log(signal=signal, outcome=outcome, request=request)
