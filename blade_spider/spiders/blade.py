@@ -5,7 +5,10 @@ What to request and in which order: robots.txt (obeyed, its ``Sitemap:`` lines u
 and date archives with ``/page/N/`` pagination. On later runs the WordPress REST API (one small
 request lists every post changed since the last crawl) or sitemap ``lastmod`` decide what is new
 or changed. Every article URL goes to :meth:`BladeSpider.parse_article`, which hands the response
-to :mod:`blade_spider.extract`.
+to :mod:`blade_spider.extract` (the other pages of a post split over pages are fetched, then put
+together by :mod:`blade_spider.extract.assemble`). The spider yields articles and requests only;
+what else a request comes to (a failure, an unchanged or gone article, a page that is no article)
+is a signal of :mod:`blade_spider.crawl.signals`.
 
 Arguments (``-a name=value``): ``url`` (one or more article URLs, comma or space separated:
 fetch just those), ``base_url`` (crawl a mirror or staging copy), ``since``/``until``
