@@ -85,6 +85,8 @@ EXTENSIONS = {
     # only, and SpiderState would load a stale copy again after a resumed run is killed.
     "scrapy.extensions.spiderstate.SpiderState": None,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    # failures, gone and unchanged articles, skipped pages: what is not a record (no item)
+    "blade_spider.crawl.outcomes.OutcomeRecorder": 800,
     # after spidermon: it reads the checks' outcome
     "blade_spider.crawl.extensions.CrawlReport": 900,
     "blade_spider.crawl.progress.Progress": 100,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from blade_spider.sample_site import SampleSite
 from tests.conftest import archive_bytes, archived, crawl
 
@@ -130,6 +132,12 @@ def test_a_post_split_over_pages_is_one_record(tmp_path: Path) -> None:
     assert record["body_blocks"] == page_one.body_blocks + page_two.body_blocks
     assert record["crawl"]["pages"] == 2
     assert record["url"].endswith(path)
+    # Archived: nothing is left in flight for the next run to fetch again.
+    from blade_spider.archive.state import StateStore
+
+    state = StateStore(tmp_path / "state.sqlite3")
+    assert state.inflight() == []
+    state.close()
 
 
 def test_demo_serves_the_sample_site_and_archives_it(tmp_path: Path) -> None:
@@ -159,3 +167,37 @@ def test_a_record_does_not_depend_on_which_listing_answers_first(tmp_path: Path)
         assert late[key]["modified"] == record["modified"], key
         assert (late[key]["crawl"]["parser_layers"].get("modified")
                 == record["crawl"]["parser_layers"].get("modified")), key
+
+
+@pytest.mark.parametrize("broken", ["dead server", "server errors"])
+def test_a_feed_export_holds_articles_only(tmp_path: Path, broken: str) -> None:
+    """``scrapy crawl blade -a url=... -O out.jsonl``: a URL that fails is in failures.jsonl,
+    never a line of the user's feed (which is for articles)."""
+    import json
+    import socket
+
+    from blade_spider.archive.store import read_jsonl
+    from tests.conftest import run_scrapy
+
+    feed = tmp_path / "out.jsonl"
+    with SampleSite(n=3, seed=3) as site:
+        good, failing = site.archivable_posts()[:2]
+        base = site.url
+        if broken == "dead server":
+            with socket.socket() as closed:  # a port nothing listens on
+                closed.bind(("127.0.0.1", 0))
+                base = f"http://127.0.0.1:{closed.getsockname()[1]}"
+            urls, articles = [f"{base}{failing.path}"], []
+        else:
+            site.inject(failing.path, "500")
+            urls = [site.url_for(good), site.url_for(failing),
+                    f"{site.url}/2019/01/01/no-such-article/"]
+            articles = [f"wp-{good.id}"]
+        result = run_scrapy("crawl", "blade", "-a", f"url={','.join(urls)}", "-a",
+                            f"base_url={base}", "-O", str(feed), output=tmp_path / "archive",
+                            settings={"RETRY_TIMES": "0"})
+    assert "Crawl summary:" in result.stderr, result.stderr[-3000:]
+    lines = [json.loads(line) for line in feed.read_text().splitlines()]
+    assert [line.get("id") for line in lines] == articles
+    failures = read_jsonl(tmp_path / "archive" / "failures.jsonl")
+    assert {f["url"] for f in failures} == set(urls) - {site.url_for(good)}

@@ -13,8 +13,9 @@ archive's own ``warc/`` (so later re-parses see it), and it never replaces a rec
 after its WARC-Date.
 
 Both take, per article URL, the newest capture; ``crawl.fetched_at`` is its WARC-Date. A post
-split with ``<!--nextpage-->`` is put together by the spider's own code from the captures of its
-continuation pages (``/slug/2/``) in the same WARCs.
+split with ``<!--nextpage-->`` is put together as the crawl puts it together
+(:mod:`blade_spider.extract.assemble`), from the captures of its continuation pages (``/slug/2/``)
+in the same WARCs.
 """
 
 from __future__ import annotations
@@ -48,10 +49,10 @@ from blade_spider.archive.warc import (
 from blade_spider.crawl.health import DEGRADED, FATAL, OK
 from blade_spider.crawl.pipelines import NormalisePipeline
 from blade_spider.extract import NotAnArticle, extract_page
+from blade_spider.extract.assemble import assemble, continuation_urls
 from blade_spider.extract.page import Page
 from blade_spider.record.items import Article
 from blade_spider.record.schema import schema_errors
-from blade_spider.spiders.blade import BladeSpider
 from blade_spider.urls import ARTICLE_PATH, SiteHosts
 
 logger = logging.getLogger(__name__)
@@ -291,15 +292,6 @@ class _Replay:
     def __init__(self, index: CaptureIndex, locate: Locate) -> None:
         self.index = index
         self.locate = locate
-        self.spiders: dict[SiteHosts, BladeSpider] = {}
-
-    def spider(self, site: SiteHosts) -> BladeSpider:
-        """A spider for its continuation-page code only (it needs nothing but ``site``)."""
-        if site not in self.spiders:
-            spider = BladeSpider(base_url=site.base_url)
-            spider.site = site
-            self.spiders[site] = spider
-        return self.spiders[site]
 
     def response(self, capture: Capture) -> HtmlResponse:
         payload = read_capture(capture)
@@ -320,15 +312,13 @@ class _Replay:
         site = self.index.site_for(capture.url) or self.index.site
         parsed = Page(self.response(capture), site)
         article = extract_page(parsed)
-        spider = self.spider(site)
-        pages = spider.continuation_pages(parsed, article)
-        for number, url in enumerate(pages, start=1):
+        continuations = []
+        for url in continuation_urls(parsed, article):
             page = self.index.continuation(url, capture)
             if page is None:
                 raise _Incomplete(f"{capture.url}: continuation page {url} was not captured")
-            for _ in spider.parse_continuation(self.response(page), article, pages[number:]):
-                pass  # it adds the page to ``article`` and yields what the spider would do next
-        return article
+            continuations.append(self.response(page))
+        return assemble(article, continuations, site)
 
 
 # --- merging --------------------------------------------------------------------------------

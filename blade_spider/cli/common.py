@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from blade_spider.crawl.health import FATAL, OK, STOPPED
+from blade_spider.crawl import signals as blade_signals
+from blade_spider.crawl.health import FATAL, OK, STOPPED, exit_status
+from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
 
 
 def project_settings(output: str | None, overrides: Sequence[str] = ()) -> Any:
@@ -34,13 +36,14 @@ def project_settings(output: str | None, overrides: Sequence[str] = ()) -> Any:
 
 @dataclass
 class RunOutcome:
-    """What a crawl produced, collected from Scrapy's signals."""
+    """What a crawl produced: its records (items) and its other outcomes (the signals of
+    :mod:`blade_spider.crawl.signals`)."""
 
     records: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[Any] = field(default_factory=list)
-    failures: list[Any] = field(default_factory=list)
-    gone: list[Any] = field(default_factory=list)
-    unchanged: list[Any] = field(default_factory=list)
+    skipped: list[SkippedPage] = field(default_factory=list)
+    failures: list[FetchFailure] = field(default_factory=list)
+    gone: list[ArticleGone] = field(default_factory=list)
+    unchanged: list[ArticleUnchanged] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
@@ -49,52 +52,54 @@ class RunOutcome:
     def status(self) -> int:
         if self.error:
             return FATAL
-        return int(self.stats.get("blade/exit_status", OK) or OK)
+        return exit_status(self.stats)
 
 
 def run_spider(settings: Any, **spider_args: Any) -> RunOutcome:
-    """Run the ``blade`` spider once in this process and collect its outcome."""
+    """Run the ``blade`` spider once in this process and collect its result."""
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
     from blade_spider.archive.store import ArchiveLocked
-    from blade_spider.record.items import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
     from blade_spider.spiders.blade import BladeSpider
 
-    outcome = RunOutcome()
+    result = RunOutcome()
 
-    def scraped(item: Any, **_: Any) -> None:
-        if isinstance(item, dict):
-            outcome.records.append(item)
-        elif isinstance(item, SkippedPage):
-            outcome.skipped.append(item)
-        elif isinstance(item, FetchFailure):
-            outcome.failures.append(item)
-        elif isinstance(item, ArticleGone):
-            outcome.gone.append(item)
-        elif isinstance(item, ArticleUnchanged):
-            outcome.unchanged.append(item)
+    def scraped(item: dict[str, Any]) -> None:
+        result.records.append(item)
 
-    def dropped(item: Any, exception: BaseException, **_: Any) -> None:
-        outcome.dropped.append(str(exception))
+    def dropped(exception: BaseException) -> None:
+        result.dropped.append(str(exception))
+
+    def collect(into: list[Any]) -> Callable[..., None]:
+        def append(outcome: Any) -> None:
+            into.append(outcome)
+        return append
 
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(BladeSpider)
-    crawler.signals.connect(scraped, signal=signals.item_scraped)
-    crawler.signals.connect(dropped, signal=signals.item_dropped)
+    # The crawler's signal manager holds handlers weakly: these live as long as this call.
+    handlers = [(scraped, signals.item_scraped),
+                (dropped, signals.item_dropped),
+                (collect(result.skipped), blade_signals.page_skipped),
+                (collect(result.failures), blade_signals.fetch_failed),
+                (collect(result.gone), blade_signals.article_gone),
+                (collect(result.unchanged), blade_signals.article_unchanged)]
+    for handler, signal in handlers:
+        crawler.signals.connect(handler, signal=signal)
     try:
         process.crawl(crawler, **spider_args)
         process.start()
     except ArchiveLocked as exc:
-        outcome.error = str(exc)
+        result.error = str(exc)
     except ValueError as exc:  # a bad spider argument
-        outcome.error = str(exc)
+        result.error = str(exc)
     if crawler.stats is not None:
-        outcome.stats = crawler.stats.get_stats()
-    failed_start = getattr(process, "bootstrap_failed", False) and not outcome.stats
-    if failed_start and not outcome.error:
-        outcome.error = "the crawl could not start (see the log above)"
-    return outcome
+        result.stats = crawler.stats.get_stats()
+    failed_start = getattr(process, "bootstrap_failed", False) and not result.stats
+    if failed_start and not result.error:
+        result.error = "the crawl could not start (see the log above)"
+    return result
 
 
 def report_crawl(outcome: RunOutcome) -> int:

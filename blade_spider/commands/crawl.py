@@ -13,6 +13,8 @@ from scrapy import Spider
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 
+from blade_spider.crawl.health import exit_status
+
 
 class Command(ScrapyCrawlCommand):
     """Scrapy's ``crawl``, plus the run's verdict as exit status."""
@@ -26,5 +28,4 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         super().run(args, opts)
         if self.crawler is not None and self.crawler.stats is not None:
-            verdict = int(self.crawler.stats.get_value("blade/exit_status", 0) or 0)
-            self.exitcode = max(self.exitcode, verdict)
+            self.exitcode = max(self.exitcode, exit_status(self.crawler.stats.get_stats()))

@@ -54,3 +54,9 @@ def assess(stats: dict[str, Any]) -> Verdict:
     if reason not in (None, "finished"):
         verdict.add(DEGRADED, f"finished early: {reason}")
     return verdict
+
+
+def exit_status(stats: dict[str, Any]) -> int:
+    """The exit status a finished crawl left in its stats (``blade/exit_status``), for
+    ``scrapy crawl`` and every ``blade`` command that crawls."""
+    return int(stats.get("blade/exit_status", OK) or OK)

@@ -1,9 +1,10 @@
-"""Item pipelines: Validate → Normalise → Deduplicate → Archive (plus the failure log).
+"""Item pipelines: Validate → Normalise → Deduplicate → Archive.
 
-``ITEM_PIPELINES`` in :mod:`blade_spider.settings` wires them in that order. Only
-:class:`~blade_spider.record.items.Article` records are validated and written; the spider's notes
-(:class:`ArticleUnchanged`, :class:`ArticleGone`, :class:`FetchFailure`) pass through to the
-archive pipeline, which updates the state and logs.
+``ITEM_PIPELINES`` in :mod:`blade_spider.settings` wires them in that order. Items are
+:class:`~blade_spider.record.items.Article` records only (a dict once validated); what else a
+request came to (a failure, an unchanged or gone article, a page that is no article, a rejected
+record) is a signal (:mod:`blade_spider.crawl.signals`) that
+:class:`~blade_spider.crawl.outcomes.OutcomeRecorder` records.
 """
 
 from __future__ import annotations
@@ -15,18 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
-from scrapy import Request, Spider, signals
+from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.http import Response
 
 from blade_spider import SCHEMA_VERSION
 from blade_spider.archive.state import StateStore, utc_now
-from blade_spider.archive.store import Archive, ArchiveLocked, append_line, atomic_write
+from blade_spider.archive.store import Archive, ArchiveLocked, atomic_write
+from blade_spider.crawl import signals as blade_signals
 from blade_spider.crawl.monitors import template_shares
-from blade_spider.record.items import Article, ArticleGone, ArticleUnchanged, FetchFailure
 from blade_spider.record.schema import article_schema, schema_errors
-from blade_spider.urls import compact_key, original_url
+from blade_spider.urls import compact_key
 
 logger = logging.getLogger(__name__)
 
@@ -44,34 +44,23 @@ def output_dir(crawler: Crawler) -> Path:
 class ValidatePipeline:
     """Refuse records that break the schema (url, headline, published and body required).
 
-    A refused record is counted in the stats by reason and logged to ``output/rejects.jsonl``;
-    it never reaches the archive.
+    A refused record is dropped and sent as :data:`~blade_spider.crawl.signals.record_rejected`
+    (counted by reason, logged to ``output/rejects.jsonl``); it never reaches the archive.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.rejects = output_dir(crawler) / "rejects.jsonl"
-        self.failures = output_dir(crawler) / "failures.jsonl"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         return cls(crawler)
 
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if not isinstance(item, Article):
-            return item
+    def process_item(self, item: Any, spider: Spider | None = None) -> dict[str, Any]:
         record = ItemAdapter(item).asdict()  # the one copy; the pipelines after share it
         errors = schema_errors(record)
         if errors:
-            field = errors[0].split(":", 1)[0].split("/", 1)[0]
-            self.crawler.stats.inc_value(f"blade/rejected/{field}")
-            now = utc_now()
-            append_line(self.rejects, {"url": record.get("url"), "id": record.get("id"),
-                                       "reasons": errors, "time": now})
-            request_url = (record.get("crawl") or {}).get("request_url") or record.get("url")
-            append_line(self.failures, {"url": request_url, "stage": "validate",
-                                        "reason": errors[0], "time": now, "attempt": 1,
-                                        "status": (record.get("crawl") or {}).get("http_status")})
+            self.crawler.signals.send_catch_log(signal=blade_signals.record_rejected,
+                                                record=record, errors=errors)
             raise DropItem(f"invalid record {record.get('url')}: {'; '.join(errors[:3])}")
         return record
 
@@ -80,12 +69,8 @@ class NormalisePipeline:
     """Give a record (an Article, or the dict validation made of it) the contract's key order,
     so output is stable."""
 
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if isinstance(item, Article):
-            item = ItemAdapter(item).asdict()
-        if not isinstance(item, dict):
-            return item
-        record = item
+    def process_item(self, item: Any, spider: Spider | None = None) -> dict[str, Any]:
+        record = item if isinstance(item, dict) else ItemAdapter(item).asdict()
         record["schema_version"] = SCHEMA_VERSION
         record["body_blocks"] = [{k: b[k] for k in BLOCK_KEYS} for b in record["body_blocks"]]
         record["images"] = [{k: i[k] for k in IMAGE_KEYS} for i in record["images"]]
@@ -105,9 +90,7 @@ class DeduplicatePipeline:
     def from_crawler(cls, crawler: Crawler) -> DeduplicatePipeline:
         return cls(crawler)
 
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if not isinstance(item, dict):
-            return item
+    def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
         key = compact_key(item["id"])
         if key in self.seen:
             self.crawler.stats.inc_value("blade/duplicates/in_crawl")
@@ -133,27 +116,11 @@ class ArchivePipeline:
         self.flush_seconds = crawler.settings.getfloat("BLADE_FLUSH_SECONDS", 60.0)
         self.pending: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
-        self.totals = {"new": 0, "updated": 0, "unchanged": 0, "gone": 0}
         self.locked_out = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        pipeline = cls(crawler)
-        crawler.signals.connect(pipeline.request_reached, signal=signals.request_reached_downloader)
-        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
-            crawler.signals.connect(pipeline.item_done, signal=signal)
-        return pipeline
-
-    def request_reached(self, request: Request, spider: Spider | None = None) -> None:
-        """An article request left the queue: until its item is processed, it is in flight
-        (a JOBDIR resume would not fetch it again, so the next run must)."""
-        if request.meta.get("blade_stage") == "article" and not self.locked_out:
-            self.state.add_inflight(original_url(request), request.meta.get("discovered_modified"),
-                                    request.meta.get("discovered_modified_source"))
-
-    def item_done(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
-        if response is not None and response.request is not None and not self.locked_out:
-            self.state.done_inflight(original_url(response.request))
+        return cls(crawler)
 
     def open_spider(self, spider: Spider | None = None) -> None:
         try:
@@ -173,21 +140,10 @@ class ArchivePipeline:
             self.pending = list(leftover)
             self.flush()
 
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+    def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
         if self.locked_out:
             raise DropItem("the archive is locked by another crawl")
-        if isinstance(item, dict):
-            self.add_record(item)
-        elif isinstance(item, ArticleUnchanged):
-            known = self.state.by_url(item.url)
-            if known:
-                self.state.touch(known.id, item.checked_at)
-            self.stats.inc_value("blade/archive/unchanged")
-            self.totals["unchanged"] += 1
-        elif isinstance(item, ArticleGone):
-            self.mark_gone(item)
-        elif isinstance(item, FetchFailure):
-            append_line(self.archive.path("failures.jsonl"), ItemAdapter(item).asdict())
+        self.add_record(item)
         return item
 
     def add_record(self, record: dict[str, Any]) -> None:
@@ -200,27 +156,11 @@ class ArchivePipeline:
                 or time.monotonic() - self.last_flush >= self.flush_seconds):
             self.flush()
 
-    def mark_gone(self, item: ArticleGone) -> None:
-        known = self.state.by_url(item.url)
-        if known is not None and self.archive.mark_gone(known.id, item.status, item.seen_at,
-                                                        self.state):
-            logger.warning("Archived article now answers %s: marked gone: %s", item.status,
-                           item.url)
-            self.stats.inc_value("blade/archive/gone")
-            self.totals["gone"] += 1
-            self.archive.write_manifest()
-        elif known is None:
-            append_line(self.archive.path("failures.jsonl"),
-                        {"url": item.url, "stage": "article", "reason": f"HTTP {item.status}",
-                         "time": item.seen_at, "attempt": 1, "status": item.status})
-            self.stats.inc_value("blade/failures/article")
-
     def flush(self) -> None:
         """Merge the pending records into the archive, then forget the journal."""
         if self.pending:
             result = self.archive.merge(self.pending, self.state)
             for key, value in result.counts().items():
-                self.totals[key] += value
                 if value:
                     self.stats.inc_value(f"blade/archive/{key}", value)
             self.archive.write_manifest()
@@ -254,7 +194,8 @@ class ArchivePipeline:
         return {
             "started_at": str(stats.get("start_time", "")),
             "finished_at": utc_now(),
-            **self.totals,
+            **{key: stats.get(f"blade/archive/{key}", 0)
+               for key in ("new", "updated", "unchanged", "gone")},
             "records": stats.get("blade/records", 0),
             "template_shares": template_shares(stats),
             "failed": sum(v for k, v in stats.items() if k.startswith("blade/failures/")),

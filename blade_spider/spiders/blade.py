@@ -5,7 +5,10 @@ What to request and in which order: robots.txt (obeyed, its ``Sitemap:`` lines u
 and date archives with ``/page/N/`` pagination. On later runs the WordPress REST API (one small
 request lists every post changed since the last crawl) or sitemap ``lastmod`` decide what is new
 or changed. Every article URL goes to :meth:`BladeSpider.parse_article`, which hands the response
-to :mod:`blade_spider.extract`.
+to :mod:`blade_spider.extract` (the other pages of a post split over pages are fetched, then put
+together by :mod:`blade_spider.extract.assemble`). The spider yields articles and requests only;
+what else a request comes to (a failure, an unchanged or gone article, a page that is no article)
+is a signal of :mod:`blade_spider.crawl.signals`.
 
 Arguments (``-a name=value``): ``url`` (one or more article URLs, comma or space separated:
 fetch just those), ``base_url`` (crawl a mirror or staging copy), ``since``/``until``
@@ -37,20 +40,16 @@ from twisted.python.failure import Failure
 
 from blade_spider import __version__
 from blade_spider.archive.state import ArticleState, StateStore, utc_now
+from blade_spider.crawl import signals as blade_signals
 from blade_spider.crawl.middlewares import CrawlStopping
 from blade_spider.crawl.resume import ScheduledKeys
+from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
 from blade_spider.crawl.sitemaps import Sitemap, SitemapRefused, read_sitemap
-from blade_spider.extract import NotAnArticle, extract_article, extract_page
-from blade_spider.extract.layers.wordpress import WordPressLayer
+from blade_spider.extract import NotAnArticle, extract_page
+from blade_spider.extract.assemble import assemble, continuation_urls
 from blade_spider.extract.page import Page
 from blade_spider.record.dates import parse_page_date
-from blade_spider.record.items import (
-    Article,
-    ArticleGone,
-    ArticleUnchanged,
-    FetchFailure,
-    SkippedPage,
-)
+from blade_spider.record.items import Article
 from blade_spider.urls import (
     ARTICLE_PATH,
     LIVE_BASE_URL,
@@ -357,7 +356,8 @@ class BladeSpider(scrapy.Spider):
         try:
             sitemap = read_sitemap(self.sitemap_body(response))
         except SitemapRefused as refused:
-            yield self.failure(response.url, "listing", str(refused), response.status)
+            self.failure(response.request, response.url, "listing", str(refused),
+                         response.status)
             return
         if sitemap.kind == "sitemapindex":
             yield from self.sitemap_index(response.url, sitemap,
@@ -369,8 +369,8 @@ class BladeSpider(scrapy.Spider):
         """The post sitemaps an index names, within the bounds a run sets (an index may name
         another index, and a hostile chain of them would never end)."""
         if depth > self.settings.getint("BLADE_SITEMAP_MAX_DEPTH"):
-            yield self.failure(url, "listing", "not read further: sitemap indexes nested deeper "
-                               "than BLADE_SITEMAP_MAX_DEPTH")
+            self.failure(None, url, "listing", "not read further: sitemap indexes nested deeper "
+                         "than BLADE_SITEMAP_MAX_DEPTH")
             return
         watermark = self.watermark() if self.incremental else None
         dated = False
@@ -384,8 +384,8 @@ class BladeSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("blade/discovery/sitemaps_unchanged")
                 continue
             if self.sitemaps_requested >= self.settings.getint("BLADE_MAX_SITEMAPS"):
-                yield self.failure(loc, "listing", "not read: more sitemaps than "
-                                   "BLADE_MAX_SITEMAPS in one run")
+                self.failure(None, loc, "listing", "not read: more sitemaps than "
+                             "BLADE_MAX_SITEMAPS in one run")
                 continue
             yield self.sitemap_request(loc, depth)
         if dated and self.incremental:
@@ -401,11 +401,11 @@ class BladeSpider(scrapy.Spider):
             elif self.site.article_url(entry.get("loc", "")):
                 self.sitemap_articles += 1  # known and unchanged: the sitemap still works
 
-    def sitemap_failed(self, failure: Failure) -> Iterator[Any]:
+    def sitemap_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         status = failure.value.response.status if failure.check(HttpError) else None
         if status not in (404, 410):
-            yield self.failure(request.url, "listing", describe(failure), status)
+            self.failure(request, request.url, "listing", describe(failure), status)
         self.sitemaps_answered += 1
 
     def next_listings(self) -> Iterator[Request]:
@@ -454,14 +454,14 @@ class BladeSpider(scrapy.Spider):
                 yield Request(normalized, callback=self.parse_archive,
                               errback=self.discovery_failed, priority=20)
 
-    def discovery_failed(self, failure: Failure) -> Iterator[FetchFailure | Request]:
+    def discovery_failed(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(CrawlStopping):  # back to the queue a resumed run reads
             yield request.replace(dont_filter=True)
             return
         status = failure.value.response.status if failure.check(HttpError) else None
         if status not in (404, 410):
-            yield self.failure(request.url, "listing", describe(failure), status)
+            self.failure(request, request.url, "listing", describe(failure), status)
 
     # --- what to fetch ------------------------------------------------------------------------
 
@@ -564,7 +564,9 @@ class BladeSpider(scrapy.Spider):
     # --- articles --------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        """One article page → one record (or a note that it is unchanged, gone or no article).
+        """One article page → one record. What else it may turn out to be (unchanged, gone, no
+        article, a failure) is sent as a signal (:mod:`blade_spider.crawl.signals`), not
+        yielded: items are articles only.
 
         @url https://www.washingtonblade.com/2017/09/05/tillerson-raises-anti-gay-chechnya-crackdown-letter-russian-counterpart/
         @mirror
@@ -572,20 +574,22 @@ class BladeSpider(scrapy.Spider):
         @returns requests 0 0
         @scrapes id url headline published body authors
         """
-        now = utc_now()
+        request = response.request
         if response.status == 304:
-            self.crawler.stats.inc_value("blade/articles/unchanged")
-            yield ArticleUnchanged(url=response.url, checked_at=now)
+            self.notify(blade_signals.article_unchanged,
+                        ArticleUnchanged(url=response.url, checked_at=utc_now()), request)
             return
         if response.status in (404, 410):
-            yield ArticleGone(url=response.url, status=response.status, seen_at=now)
+            self.notify(blade_signals.article_gone,
+                        ArticleGone(url=response.url, status=response.status, seen_at=utc_now()),
+                        request)
             return
         if not isinstance(response, TextResponse):
-            yield self.failure(response.url, "parse", "not an HTML page", response.status)
+            self.failure(request, response.url, "parse", "not an HTML page", response.status)
             return
         if is_truncated(response):
-            yield self.failure(response.url, "parse", "truncated page (no </html>): a cut "
-                               "transfer or a broken server", response.status)
+            self.failure(request, response.url, "parse", "truncated page (no </html>): a cut "
+                         "transfer or a broken server", response.status)
             return
         page = Page(response, self.site)
         try:
@@ -594,77 +598,65 @@ class BladeSpider(scrapy.Spider):
             if self.site.article_url(response.url) and exc.reason != "password protected":
                 # A permalink that shows no article (a "soft 404", a broken page): a failure
                 # to retry later, not a page to forget.
-                yield self.failure(response.url, "parse", f"not an article: {exc.reason}",
-                                   response.status)
+                self.failure(request, response.url, "parse", f"not an article: {exc.reason}",
+                             response.status)
                 return
             self.logger.info("Skipping %s: not an article: %s", response.url, exc.reason)
-            self.crawler.stats.inc_value(f"blade/not_article/{exc.reason}")
-            yield SkippedPage(url=response.url, reason=exc.reason)
+            self.notify(blade_signals.page_skipped,
+                        SkippedPage(url=response.url, reason=exc.reason), request)
             return
         except Exception as exc:  # a broken page must not stop the crawl
             self.logger.exception("Parse failure on %s", response.url)
-            yield self.failure(response.url, "parse", f"{type(exc).__name__}: {exc}",
-                               response.status)
+            self.failure(request, response.url, "parse", f"{type(exc).__name__}: {exc}",
+                         response.status)
             return
-        pages = self.continuation_pages(page, article)
+        pages = continuation_urls(page, article)
         if pages:
-            yield self.next_page(article, pages)
+            yield self.continuation_request(original_url(request), article, pages, ())
             return
         yield article
 
-    def continuation_pages(self, page: Page, article: Article) -> list[str]:
-        """Pages 2..N of a post split with ``<!--nextpage-->`` (one article, one record)."""
-        response = page.response
-        if response.meta.get("blade_continuation"):
-            return []
-        links = WordPressLayer(page).page_links()
-        article_url = self.site.article_url(article.url or response.url)
-        pages = []
-        for link in links:
-            normalized = self.site.normalize(link)
-            if (normalized and self.site.article_url(normalized) == article_url
-                    and normalized != article_url):
-                pages.append(normalized)
-        return list(dict.fromkeys(pages))
-
-    def next_page(self, article: Article, pages: list[str]) -> Request:
+    def continuation_request(self, page_one: str, article: Article, pages: list[str],
+                             fetched: tuple[Response, ...]) -> Request:
+        """The next page of a post split with ``<!--nextpage-->``, carrying page 1's article and
+        the pages fetched so far. ``meta["blade_continuation"]`` is page 1's URL: the request
+        whose outcome (the record, or this page's failure) the continuation gives."""
         return Request(pages[0], callback=self.parse_continuation, errback=self.article_failed,
-                       cb_kwargs={"article": article, "pages": pages[1:]},
-                       meta={"blade_continuation": True, "blade_stage": "article"},
+                       cb_kwargs={"article": article, "pages": pages[1:], "fetched": fetched},
+                       meta={"blade_continuation": page_one, "blade_stage": "article"},
                        dont_filter=True)
 
-    def parse_continuation(self, response: Response, article: Article,
-                           pages: list[str]) -> Iterator[Any]:
-        """Append a continuation page's body and photos to the article of page 1."""
-        if isinstance(response, TextResponse):
-            try:
-                part = extract_article(response, self.site)
-                article.body_blocks += part.body_blocks
-                seen = {i["url"] for i in article.images}
-                article.images += [i for i in part.images if i["url"] not in seen]
-                article.body = "\n\n".join(b["text"] for b in article.body_blocks)
-                article.crawl["pages"] = article.crawl.get("pages", 1) + 1
-            except NotAnArticle:
-                pass
+    def parse_continuation(self, response: Response, article: Article, pages: list[str],
+                           fetched: tuple[Response, ...]) -> Iterator[Any]:
+        """One more page of the post: ask for the next, or put the article together
+        (:func:`~blade_spider.extract.assemble.assemble`) once all are in."""
+        # Without its request (whose callbacks hold the spider) and TLS certificate, the page
+        # can travel in the next request's cb_kwargs and still be written to the JOBDIR queue.
+        fetched = (*fetched, response.replace(request=None, certificate=None))
         if pages:
-            yield self.next_page(article, pages)
+            yield self.continuation_request(response.meta["blade_continuation"], article, pages,
+                                            fetched)
         else:
-            yield article
+            yield assemble(article, fetched, self.site)
 
-    def article_failed(self, failure: Failure) -> Iterator[Any]:
+    def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             return  # robots.txt said no: counted as skipped, not a failure
         if failure.check(CrawlStopping):
             return  # still in flight in the state: the next run fetches it
         status = failure.value.response.status if failure.check(HttpError) else None
-        yield self.failure(original_url(request), request.meta.get("blade_stage", "article"),
-                           describe(failure), status,
-                           attempt=request.meta.get("retry_times", 0) + 1)
+        self.failure(request, original_url(request), request.meta.get("blade_stage", "article"),
+                     describe(failure), status, attempt=request.meta.get("retry_times", 0) + 1)
 
-    def failure(self, url: str, stage: str, reason: str, status: int | None = None,
-                attempt: int = 1) -> FetchFailure:
-        self.crawler.stats.inc_value(f"blade/failures/{stage}")
+    def failure(self, request: Request | None, url: str, stage: str, reason: str,
+                status: int | None = None, attempt: int = 1) -> None:
+        """``request`` (for ``url``) failed at ``stage``: logged, and sent to be recorded."""
         self.logger.warning("Failed %s (%s): %s", url, stage, reason)
-        return FetchFailure(url=url, stage=stage, reason=reason, time=utc_now(),
-                            attempt=attempt, status=status)
+        self.notify(blade_signals.fetch_failed,
+                    FetchFailure(url=url, stage=stage, reason=reason, time=utc_now(),
+                                 attempt=attempt, status=status), request)
+
+    def notify(self, signal: object, outcome: Any, request: Request | None) -> None:
+        """Send an outcome that is no record (see :mod:`blade_spider.crawl.signals`)."""
+        self.crawler.signals.send_catch_log(signal=signal, outcome=outcome, request=request)

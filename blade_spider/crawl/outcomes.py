@@ -1,0 +1,157 @@
+"""What became of every article request: the one recorder of outcomes that are no record.
+
+The item pipelines write records; :class:`OutcomeRecorder` (an extension) takes everything else
+from the signals of :mod:`blade_spider.crawl.signals` and keeps it where the next run and the
+operator look: ``failures.jsonl`` (what ``blade retry`` re-attempts), ``rejects.jsonl``, the state
+store (an unchanged article's check time, a gone article's mark in its record) and the stats the
+summary, the checks and the exit status are made of. It also keeps the state's list of article
+requests in flight, so a killed run's next run fetches them again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from blade_spider.archive.state import StateStore, utc_now
+from blade_spider.archive.store import STATE, Archive, append_line
+from blade_spider.crawl import signals as blade_signals
+from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
+from blade_spider.urls import original_url
+
+logger = logging.getLogger(__name__)
+
+FAILURES = "failures.jsonl"
+REJECTS = "rejects.jsonl"
+
+
+def article_request_url(request: Request | None) -> str | None:
+    """The article request whose outcome ``request`` gives: its own URL before redirects, or
+    page 1's for a continuation page of a post split over pages; ``None`` for other requests."""
+    if request is None or request.meta.get("blade_stage") != "article":
+        return None
+    return request.meta.get("blade_continuation") or original_url(request)
+
+
+class OutcomeRecorder:
+    """Record failures, rejects, unchanged and gone articles, skipped pages; track requests in
+    flight. Writes nothing when the crawl does not own the archive (another run holds it)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.archive = Archive(Path(crawler.settings.get("BLADE_OUTPUT_DIR")))
+        self.state: StateStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OutcomeRecorder:
+        recorder = cls(crawler)
+        for handler, signal in (
+            (recorder.spider_opened, signals.spider_opened),
+            (recorder.spider_closed, signals.spider_closed),
+            (recorder.request_reached, signals.request_reached_downloader),
+            (recorder.item_done, signals.item_scraped),
+            (recorder.item_done, signals.item_dropped),
+            (recorder.item_done, signals.item_error),
+            (recorder.fetch_failed, blade_signals.fetch_failed),
+            (recorder.article_unchanged, blade_signals.article_unchanged),
+            (recorder.article_gone, blade_signals.article_gone),
+            (recorder.page_skipped, blade_signals.page_skipped),
+            (recorder.record_rejected, blade_signals.record_rejected),
+        ):
+            crawler.signals.connect(handler, signal=signal)
+        return recorder
+
+    def spider_opened(self) -> None:
+        """The archive pipeline has taken the archive's lock by now, or failed to (a fatal
+        stat): only a crawl that owns the archive writes to it."""
+        if not self.stats.get_value("blade/fatal"):
+            self.state = StateStore(self.archive.path(STATE))
+
+    def spider_closed(self) -> None:
+        if self.state is not None:
+            self.state.close()
+            self.state = None
+
+    # --- requests in flight --------------------------------------------------------------------
+
+    def request_reached(self, request: Request) -> None:
+        """An article request left the queue: until its outcome is recorded, it is in flight
+        (a JOBDIR resume would not fetch it again, so the next run must). A continuation page
+        is part of page 1's request."""
+        if (self.state is not None and request.meta.get("blade_stage") == "article"
+                and not request.meta.get("blade_continuation")):
+            self.state.add_inflight(original_url(request), request.meta.get("discovered_modified"),
+                                    request.meta.get("discovered_modified_source"))
+
+    def settle(self, request: Request | None) -> None:
+        url = article_request_url(request)
+        if url is not None and self.state is not None:
+            self.state.done_inflight(url)
+
+    def item_done(self, response: Response | Failure | None = None) -> None:
+        """A record was archived, dropped or failed in a pipeline: its request is settled (after
+        the archive journaled it). An item from an errback comes with a Failure."""
+        self.settle(getattr(response, "request", None))
+
+    # --- outcomes -------------------------------------------------------------------------
+
+    def append_failure(self, entry: dict[str, Any]) -> None:
+        if self.state is not None:
+            append_line(self.archive.path(FAILURES), entry)
+
+    def fetch_failed(self, outcome: FetchFailure, request: Request | None = None) -> None:
+        self.stats.inc_value(f"blade/failures/{outcome.stage}")
+        self.append_failure(asdict(outcome))
+        self.settle(request)
+
+    def article_unchanged(self, outcome: ArticleUnchanged, request: Request | None = None) -> None:
+        self.stats.inc_value("blade/articles/unchanged")
+        self.stats.inc_value("blade/archive/unchanged")
+        if self.state is not None:
+            known = self.state.by_url(outcome.url)
+            if known:
+                self.state.touch(known.id, outcome.checked_at)
+        self.settle(request)
+
+    def article_gone(self, outcome: ArticleGone, request: Request | None = None) -> None:
+        """An archived article is marked gone in its record; a URL never archived that answers
+        404/410 is a failure of that URL."""
+        known = self.state.by_url(outcome.url) if self.state is not None else None
+        if known is None:
+            self.stats.inc_value("blade/failures/article")
+            self.append_failure({"url": outcome.url, "stage": "article",
+                               "reason": f"HTTP {outcome.status}", "time": outcome.seen_at,
+                               "attempt": 1, "status": outcome.status})
+        elif self.archive.mark_gone(known.id, outcome.status, outcome.seen_at, self.state):
+            logger.warning("Archived article now answers %s: marked gone: %s", outcome.status,
+                           outcome.url)
+            self.stats.inc_value("blade/archive/gone")
+            self.archive.write_manifest()
+        self.settle(request)
+
+    def page_skipped(self, outcome: SkippedPage, request: Request | None = None) -> None:
+        self.stats.inc_value(f"blade/not_article/{outcome.reason}")
+        self.settle(request)
+
+    def record_rejected(self, record: dict[str, Any], errors: list[str]) -> None:
+        """A record broke the schema: counted by its first field at fault, logged with every
+        reason to ``rejects.jsonl``, and a failure of its URL (so ``blade retry`` tries again)."""
+        field = errors[0].split(":", 1)[0].split("/", 1)[0]
+        self.stats.inc_value(f"blade/rejected/{field}")
+        now = utc_now()
+        crawl = record.get("crawl") or {}
+        if self.state is not None:
+            append_line(self.archive.path(REJECTS), {"url": record.get("url"),
+                                                     "id": record.get("id"),
+                                                     "reasons": errors, "time": now})
+        self.append_failure({"url": crawl.get("request_url") or record.get("url"),
+                           "stage": "validate", "reason": errors[0], "time": now, "attempt": 1,
+                           "status": crawl.get("http_status")})
