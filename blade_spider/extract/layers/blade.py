@@ -23,7 +23,6 @@ from blade_spider.extract.blocks import Block, blocks_from, is_chrome
 from blade_spider.extract.images import image_url, photo, photos_in
 from blade_spider.extract.layers.base import Layer
 from blade_spider.extract.page import Page
-from blade_spider.extract.select import last_descendant
 from blade_spider.record.dates import MONTH
 from blade_spider.record.items import Image
 from blade_spider.record.text import element_text
@@ -37,7 +36,7 @@ class BladeZoxLayer(Layer):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return bool(page.css(cls.MARKERS))
+        return page.first(cls.MARKERS) is not None
 
     def _text(self, css: str) -> str | None:
         node = self.page.first(css)
@@ -130,10 +129,9 @@ def _dateline_texts(page: Page) -> Iterator[etree._Element]:
     is a third to a half faster than an XPath ``contains()`` scan of every text node, which copies
     the node for each ``contains()``.
     """
-    bodies = page.index.tagged("body")
-    if not bodies:
+    body = next(page.root.iter("body"), None)
+    if body is None:
         return
-    body = bodies[0]
     for event, node in etree.iterwalk(body, events=_TEXT_EVENTS):
         if event == "start":
             text, holder = node.text, node
@@ -218,10 +216,16 @@ class BladeDatelineLayer(Layer):
         """Where the article proper begins: the headline, or the date line if none follows."""
         return self.heading if self.heading is not None else self.dateline[0]
 
-    @property
+    @cached_property
+    def elements(self) -> list[etree._Element]:
+        """Every element of the page in document order: the layout is read by position (what
+        stands after the headline, the densest block after it, the first photo below it)."""
+        return list(self.page.root.iter(etree.Element))
+
+    @cached_property
     def position(self) -> dict[etree._Element, int]:
-        """Document order of every element, to tell what stands before or after the headline."""
-        return self.page.index.position
+        """Each element's index in :attr:`elements`."""
+        return {el: i for i, el in enumerate(self.elements)}
 
     @cached_property
     def _start_position(self) -> int:
@@ -233,14 +237,15 @@ class BladeDatelineLayer(Layer):
     @cached_property
     def following(self) -> int:
         """Position of the first element after the headline and its descendants."""
-        return self.position[last_descendant(self.start)] + 1
+        return (self.position[self.start] + 1
+                + sum(1 for _ in self.start.iterdescendants(etree.Element)))
 
     @cached_property
     def content(self) -> etree._Element | None:
         """The element holding the most paragraph text after the headline (its densest block):
         a parent of paragraphs that follows the headline, or one of the headline's ancestors."""
         position = self.position
-        parents = {p.getparent() for p in self.page.index.tagged("p")}
+        parents = {p.getparent() for p in self.page.root.iter("p")}
         candidates = sorted((el for el in parents if position.get(el, -1) >= self.following),
                             key=position.__getitem__)
         candidates += [a for a in self.start.iterancestors() if a in parents]
@@ -274,9 +279,8 @@ class BladeDatelineLayer(Layer):
         if self.content is None:
             return None
         ancestors = set(self.start.iterancestors())
-        elements = self.page.index.elements
-        before = [el for el in elements[self.position[self.content]:self.position[self.start] + 1]
-                  if el not in ancestors]
+        between = self.elements[self.position[self.content]:self.position[self.start] + 1]
+        before = [el for el in between if el not in ancestors]
         return blocks_from(self.content, skip=before) or None
 
     def images(self) -> list[Image] | None:
@@ -287,7 +291,7 @@ class BladeDatelineLayer(Layer):
                       if self._after_start(p) and "".join(p.itertext()).strip()), None)
         body_starts = self.position[first] if first is not None else len(self.position)
         images: list[Image] = []
-        for img in self.page.index.tagged("img"):
+        for img in self.page.root.iter("img"):
             if self.position[img] < self.following:
                 continue
             if self.position[img] > body_starts:

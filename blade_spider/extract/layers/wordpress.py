@@ -60,10 +60,9 @@ def _texts(nodes: list[etree._Element]) -> list[str]:
     return [t for t in (element_text(n) for n in nodes) if t]
 
 
-def _in_category_list(link: etree._Element,
-                      classes_of: dict[etree._Element, list[str]]) -> bool:
-    """Whether ``link`` stands in a category list (``classes_of``: the page index's classes)."""
-    return any(not CATEGORY_LISTS.isdisjoint(classes_of.get(a, ()))
+def _in_category_list(link: etree._Element) -> bool:
+    """Whether ``link`` stands in a category list."""
+    return any(not CATEGORY_LISTS.isdisjoint(a.get("class", "").split())
                for a in link.iterancestors())
 
 
@@ -144,11 +143,12 @@ class WordPressLayer(Layer):
         return self._categories[0] if self._categories else None
 
     def tags(self) -> list[str] | None:
-        links = set(self.page.css(TAG_LINKS, self.scope))
-        classes_of = self.page.index.classes_of
-        links.update(a for a in self.page.css(REL_TAG_LINKS, self.scope)
-                     if not _in_category_list(a, classes_of))
-        return _texts(sorted(links, key=self.page.index.position.__getitem__)) or None
+        links = self.page.css(f"{TAG_LINKS}, {REL_TAG_LINKS}", self.scope)
+        in_categories = {a for a in links if _in_category_list(a)}
+        if in_categories:  # a category link marked rel="tag" is no tag (unless a tag list's)
+            tag_links = set(self.page.css(TAG_LINKS, self.scope))
+            links = [a for a in links if a in tag_links or a not in in_categories]
+        return _texts(links) or None
 
     def body_blocks(self) -> list[Block] | None:
         return blocks_from(self.content) or None
