@@ -21,7 +21,7 @@ from lxml import etree
 
 from blade_spider.extract.blocks import Block, blocks_from, is_chrome
 from blade_spider.extract.images import image_url, photo, photos_in
-from blade_spider.extract.layers.base import Layer
+from blade_spider.extract.layers.base import Layer, reader
 from blade_spider.extract.page import Page
 from blade_spider.record.dates import MONTH
 from blade_spider.record.items import Image
@@ -42,15 +42,19 @@ class BladeZoxLayer(Layer):
         node = self.page.first(css)
         return (element_text(node) or None) if node is not None else None
 
+    @reader("headline")
     def headline(self) -> str | None:
         return self._text("h1.mvp-post-title, #mvp-post-head h1")
 
+    @reader("subheadline")
     def subheadline(self) -> str | None:
         return self._text("#mvp-post-head .mvp-post-excerpt, span.mvp-post-excerpt")
 
+    @reader("section")
     def section(self) -> str | None:
         return self._text("#mvp-post-head .mvp-post-cat, h3.mvp-post-cat")
 
+    @reader("authors")
     def authors(self) -> list[str] | None:
         names = [element_text(n) for n in self.page.css(
             ".mvp-author-info-name .author-name a, .mvp-author-info-name .author-name"
@@ -63,20 +67,24 @@ class BladeZoxLayer(Layer):
         """The ``time`` of the byline (asked for the date and for its printed form)."""
         return self.page.first(".mvp-author-info-date time, .mvp-post-date time")
 
+    @reader("published")
     def published(self) -> str | None:
         node = self.date_node
         if node is None:
             return None
         return node.get("datetime") or element_text(node)
 
+    @reader("published_raw")
     def published_raw(self) -> str | None:
         node = self.date_node
         return (element_text(node) or None) if node is not None else None
 
+    @reader("modified")
     def modified(self) -> str | None:
         node = self.page.first(".mvp-author-info-date meta[itemprop='dateModified']")
         return node.get("content") if node is not None else None
 
+    @reader("tags")
     def tags(self) -> list[str] | None:
         names = [element_text(a) for a in self.page.css(".mvp-post-tags a")]
         return [n for n in names if n] or None
@@ -85,9 +93,11 @@ class BladeZoxLayer(Layer):
     def content(self) -> etree._Element | None:
         return self.page.first("#mvp-content-main")
 
+    @reader("body_blocks")
     def body_blocks(self) -> list[Block] | None:
         return blocks_from(self.content) or None
 
+    @reader("images")
     def images(self) -> list[Image] | None:
         images: list[Image] = []
         lead = self.page.first("#mvp-post-feat-img img")
@@ -261,20 +271,25 @@ class BladeDatelineLayer(Layer):
                 best, best_score = candidate, score
         return best
 
+    @reader("headline")
     def headline(self) -> str | None:
         return element_text(self.heading) if self.heading is not None else None
 
+    @reader("authors")
     def authors(self) -> list[str] | None:
         links = [element_text(a) for a in self.dateline[0].iterdescendants("a")
                  if "author" in a.get("href", "")]
         return [n for n in links if n] or [self.dateline[1].group("byline")]
 
+    @reader("published")
     def published(self) -> str | None:
         return self.dateline[1].group("date")
 
+    @reader("published_raw")
     def published_raw(self) -> str | None:
         return self.dateline[1].group("date")
 
+    @reader("body_blocks")
     def body_blocks(self) -> list[Block] | None:
         if self.content is None:
             return None
@@ -283,6 +298,7 @@ class BladeDatelineLayer(Layer):
         before = [el for el in between if el not in ancestors]
         return blocks_from(self.content, skip=before) or None
 
+    @reader("images")
     def images(self) -> list[Image] | None:
         """Photos from the headline to the end of the body; one before the first paragraph leads."""
         if self.content is None:
