@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from blade_spider.extract import COMMON_LAYERS, layers_for
+from blade_spider.extract import COMMON_LAYERS, layers_for, template_layers
 from blade_spider.extract.layers.base import Layer, reader
-from blade_spider.extract.layers.blade import TEMPLATE_LAYERS
 from blade_spider.extract.page import Page
 from blade_spider.record import loaders
 from blade_spider.record.items import ARTICLE_FIELDS, LAYERED_FIELDS
 from blade_spider.record.schema import article_schema
+from blade_spider.sites.washingtonblade import WASHINGTON_BLADE
 
 
 def _page() -> Page:
@@ -54,7 +54,8 @@ def test_two_readers_of_one_field_in_one_layer_fail() -> None:
 
 
 def test_every_layered_field_has_a_reader() -> None:
-    read = {field for layer in (*TEMPLATE_LAYERS, *COMMON_LAYERS) for field in layer.readers}
+    layers = (*template_layers(WASHINGTON_BLADE), *COMMON_LAYERS)
+    read = {field for layer in layers for field in layer.readers}
     assert read == set(LAYERED_FIELDS)
 
 

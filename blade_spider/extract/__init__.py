@@ -8,12 +8,14 @@ that must yield no record.
 
 from __future__ import annotations
 
+from functools import cache
+
 from scrapy.http import TextResponse
+from scrapy.utils.misc import load_object
 
 from blade_spider.extract.classify import not_article_reason
 from blade_spider.extract.comments import third_party_comments
 from blade_spider.extract.layers.base import Layer
-from blade_spider.extract.layers.blade import TEMPLATE_LAYERS
 from blade_spider.extract.layers.discovery import DiscoveryLayer
 from blade_spider.extract.layers.generic import GenericLayer
 from blade_spider.extract.layers.metadata import MetadataLayer
@@ -22,6 +24,7 @@ from blade_spider.extract.page import Page
 from blade_spider.record.dates import PageDate
 from blade_spider.record.items import LAYERED_FIELDS, Article
 from blade_spider.record.loaders import ArticleLoader
+from blade_spider.sites import SiteProfile
 from blade_spider.urls import SiteHosts
 
 
@@ -39,9 +42,15 @@ COMMON_LAYERS: tuple[type[Layer], ...] = (WordPressLayer, MetadataLayer, Generic
                                           DiscoveryLayer)
 
 
+@cache
+def template_layers(profile: SiteProfile) -> tuple[type[Layer], ...]:
+    """The site's own layout layers, most specific first (loaded once from their paths)."""
+    return tuple(load_object(path) for path in profile.template_layers)
+
+
 def template_layer(page: Page) -> Layer | None:
-    """The Blade layout whose markup the page shows, if any."""
-    for layer_class in TEMPLATE_LAYERS:
+    """The site layout whose markup the page shows, if any."""
+    for layer_class in template_layers(page.site.profile):
         if layer_class.matches(page):
             return layer_class(page)
     return None

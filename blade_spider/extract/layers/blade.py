@@ -7,8 +7,8 @@
   are not known for every year, so it finds things by what a reader sees: the date line by its
   text, the headline as the next heading, the body as the densest run of paragraphs.
 
-A further redesign is a new subclass that overrides only what changed, registered in
-:data:`TEMPLATE_LAYERS`.
+A further redesign is a new subclass that overrides only what changed, listed in the site's
+profile (:mod:`blade_spider.sites.washingtonblade`).
 """
 
 from __future__ import annotations
@@ -324,6 +324,3 @@ class BladeDatelineLayer(Layer):
                    if i.url not in seen]
         return images or None
 
-
-#: Template layers, most specific first; the first whose markup matches the page is used.
-TEMPLATE_LAYERS: tuple[type[Layer], ...] = (BladeZoxLayer, BladeDatelineLayer)

@@ -8,14 +8,18 @@ they survive redesigns; they are asked after the markup layers because they desc
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from blade_spider.extract.blocks import Block
 from blade_spider.extract.layers.base import Layer, reader
 from blade_spider.record.items import Image
 
-_SITE_SUFFIX = re.compile(r"\s+[-|–—:]\s+Washington Blade\b.*$", re.IGNORECASE)
+
+@lru_cache(maxsize=16)
+def _site_suffix(site_name: str) -> re.Pattern[str]:
+    """`` - Washington Blade`` and what follows it, as titles end."""
+    return re.compile(rf"\s+[-|–—:]\s+{re.escape(site_name)}\b.*$", re.IGNORECASE)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -61,7 +65,7 @@ class MetadataLayer(Layer):
         for value in (self._jsonld("headline"), self.page.og("og:title"),
                       title.text if title is not None else None):
             if isinstance(value, str) and value.strip():
-                return _SITE_SUFFIX.sub("", value)
+                return _site_suffix(self.page.site.profile.name).sub("", value)
         return None
 
     @reader("subheadline")
