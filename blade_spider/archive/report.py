@@ -7,18 +7,22 @@ which extraction layer (a body from the ``generic`` layer is a best guess; one f
 template is exact).
 
 ``write_output_readme`` puts a short description next to the data (``output/README.md``), from
-the manifest's numbers only, so an archive copied elsewhere still explains itself. The crawl
-calls it when it finishes.
+the manifest's numbers only, with the dataset card (``DATASET.md``) and a ``CITATION.cff`` filled
+from the manifest, so someone who receives only the folder can load, understand and cite it.
+The crawl calls it when it finishes.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from blade_spider.archive.store import MANIFEST, Archive, atomic_write
+from blade_spider import __version__
+from blade_spider.archive.store import MANIFEST, Archive, atomic_write, file_sha256
 from blade_spider.dataset import load_articles
 
 TOP = 20
@@ -30,7 +34,13 @@ COVERAGE = (("subheadline", "subheadline"), ("authors", "authors"), ("modified",
 #: Fields whose winning extraction layer (``crawl.parser_layers``) the report breaks down.
 LAYER_FIELDS = ("body_blocks", "published", "headline")
 NONE = "(none)"
-DATASET_CARD = "https://github.com/blade-spider/blade_spider/blob/main/docs/DATASET.md"
+REPOSITORY = "https://github.com/blade-spider/blade_spider"
+DATASET_CARD = f"{REPOSITORY}/blob/main/docs/DATASET.md"
+TITLE = "Washington Blade article archive"
+PUBLISHER = "Brown, Naff, Pitts Omnimedia, Inc. (the Washington Blade)"
+#: The terms, as the card's "Copyright and terms of use" states them, in one line.
+TERMS = (f"Articles © {PUBLISHER}; reader comments © their authors. Collected for research; "
+         "redistributing full texts may need the publisher's permission.")
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -175,5 +185,72 @@ def write_output_readme(path: str | Path, manifest: dict[str, Any]) -> Path:
         "is for research; redistributing full texts may need the publisher's permission.",
     ]
     target = root / "README.md"
+    atomic_write(target, lines)
+    atomic_write(root / "DATASET.md", [dataset_card().rstrip("\n")])
+    write_citation(root, manifest)
+    return target
+
+
+def dataset_card() -> str:
+    """The dataset card (docs/DATASET.md, shipped in the package as ``blade_spider/DATASET.md``)."""
+    return resources.files("blade_spider").joinpath("DATASET.md").read_text(encoding="utf-8")
+
+
+def citation(root: str | Path, manifest: dict[str, Any]) -> dict[str, str]:
+    """What identifies this snapshot of the archive: title, article count, date range, version
+    (the crawler's, and the manifest's SHA-256, which pins every file), release date, and the
+    sentence to cite it with."""
+    years = manifest.get("years") or []
+    span = f"{years[0]}–{years[-1]}" if years else "no articles yet"
+    finished = str((manifest.get("last_crawl") or {}).get("finished_at") or "")
+    manifest_path = Path(root) / MANIFEST
+    digest = file_sha256(manifest_path)[:12] if manifest_path.exists() else "none"
+    articles = manifest.get("articles", 0)
+    version = f"{__version__}+manifest.{digest}"
+    return {
+        "title": f"{TITLE}, {span}", "articles": str(articles), "years": span,
+        "version": version, "date": finished[:10], "finished": finished or "never",
+        "text": (f"{TITLE}, collected with blade_spider {__version__}; {articles} articles "
+                 f"published {span}; last crawl finished {finished or 'never'}; manifest.json "
+                 f"SHA-256 {digest}."),
+    }
+
+
+def write_citation(root: str | Path, manifest: dict[str, Any]) -> Path:
+    """Write ``<archive>/CITATION.cff`` (Citation File Format 1.2) from the manifest."""
+    cite = citation(root, manifest)
+
+    def quoted(value: str) -> str:  # a JSON string is a valid YAML double-quoted scalar
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = [
+        "cff-version: 1.2.0",
+        "message: " + quoted("Cite this snapshot of the archive as below, and the articles you "
+                             "quote as the Washington Blade's work (author, headline, date, URL)."),
+        "type: dataset",
+        "title: " + quoted(cite["title"]),
+        "version: " + quoted(cite["version"]),
+        *(["date-released: " + quoted(cite["date"])] if cite["date"] else []),
+        "authors:",
+        "  - name: " + quoted(PUBLISHER),
+        "abstract: " + quoted(f"{cite['articles']} articles of the Washington Blade "
+                              f"(washingtonblade.com) published {cite['years']}, one JSON object "
+                              "per article in monthly JSON Lines files (record schema version "
+                              f"{manifest.get('schema_version', '?')}); collected with "
+                              f"blade_spider {__version__}, last crawl finished "
+                              f"{cite['finished']}. {TERMS}"),
+        "url: " + quoted("https://www.washingtonblade.com/"),
+        "repository-code: " + quoted(REPOSITORY),
+        "keywords:",
+        *(f"  - {quoted(word)}" for word in ("LGBTQ", "news", "journalism", "Washington Blade",
+                                              "web archive")),
+        "preferred-citation:",
+        "  type: generic",
+        "  title: " + quoted(cite["text"]),
+        "  authors:",
+        "    - name: " + quoted(PUBLISHER),
+        *(["  year: " + cite["date"][:4]] if cite["date"] else []),
+    ]
+    target = Path(root) / "CITATION.cff"
     atomic_write(target, lines)
     return target

@@ -104,3 +104,56 @@ def archive_mtime(path: str | Path) -> float:
 def database_is_current(path: str | Path, db_path: Path) -> bool:
     """True when ``db_path`` exists and is newer than every file of the archive."""
     return db_path.exists() and db_path.stat().st_mtime >= archive_mtime(path)
+
+
+#: Canned queries Datasette offers beside the tables: name -> (title, SQL).
+QUERIES = {
+    "articles_by_month": ("Articles per month, by section", """
+SELECT month, coalesce(section, '(none)') AS section, count(*) AS articles
+FROM articles GROUP BY month, section ORDER BY month, articles DESC"""),
+    "author_articles": ("An author's articles (a byline name, as in the authors facet)", """
+SELECT a.published, a.headline, a.section, a.comment_count, a.url, a.id
+FROM authors AS w JOIN articles AS a ON a.id = w.article_id
+WHERE w.name = :author ORDER BY a.published"""),
+    "most_commented": ("The most-commented articles", """
+SELECT a.id, a.published, a.headline, a.section, count(*) AS comments
+FROM comments AS c JOIN articles AS a ON a.id = c.article_id
+GROUP BY a.id ORDER BY comments DESC, a.published LIMIT 100"""),
+}
+
+
+def datasette_metadata(root: str | Path, database: str) -> dict[str, Any]:
+    """Datasette's ``metadata.json`` for the database named ``database``: title, licence and
+    citation from the dataset card, table and column descriptions from :data:`TABLES`, the
+    articles table's facets (section, year, author) and full-text search, canned queries."""
+    from blade_spider.archive.report import DATASET_CARD, TERMS, TITLE, citation
+
+    manifest = Archive(root).read_manifest() or {}
+    cite = citation(root, manifest)
+    tables: dict[str, Any] = {
+        table.name: {"description": table.description,
+                     "columns": {column.name: column.description for column in table.columns}}
+        for table in TABLES.values()
+    }
+    tables["articles"].update({
+        "facets": ["section", "year", {"array": "authors"}],
+        "sort_desc": "published",
+        "label_column": "headline",
+        "fts_table": "articles_fts",
+        "fts_pk": "rowid",
+    })
+    return {
+        "title": TITLE,
+        "description": f"{cite['articles']} articles published {cite['years']}. "
+                       f"Cite as: {cite['text']}",
+        "license": TERMS,
+        "source": "washingtonblade.com",
+        "source_url": "https://www.washingtonblade.com/",
+        "about": "Dataset card (fields, provenance, known gaps, how to cite)",
+        "about_url": DATASET_CARD,
+        "databases": {database: {
+            "tables": tables,
+            "queries": {name: {"title": title, "sql": sql.strip()}
+                        for name, (title, sql) in QUERIES.items()},
+        }},
+    }
