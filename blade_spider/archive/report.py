@@ -15,8 +15,10 @@ The crawl calls it when it finishes.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import closing
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -115,6 +117,105 @@ def archive_stats(path: str | Path = "output") -> str:
                                                key=lambda item: (-item[1], item[0]))]),
     ]
     return "\n".join(parts) + "\n"
+
+
+#: Fields whose coverage ``blade stats --by`` and the HTML report follow over time.
+PERIOD_COVERAGE = ("headline", "authors", "published with time", "photo caption", "comments")
+#: What a period key is cut from ``published`` (``YYYY-MM-DD...``).
+PERIODS = {"month": 7, "year": 4}
+#: Counts of a crawl run (``state.sqlite3`` crawls) that the report charts.
+RUN_COUNTS = ("new", "updated", "unchanged", "gone", "failed", "rejected")
+
+
+def _covered(record: dict[str, Any]) -> list[str]:
+    """Which of :data:`PERIOD_COVERAGE` the record fills; a date-only ``published`` (a midnight
+    placeholder, ``crawl.date_precision``) does not count as a publication time."""
+    precision = (record.get("crawl") or {}).get("date_precision") or {}
+    filled = {"headline": record.get("headline"), "authors": record.get("authors"),
+              "published with time": record.get("published")
+              and precision.get("published") != "day",
+              "photo caption": record.get("photo_caption"), "comments": record.get("comments")}
+    return [name for name in PERIOD_COVERAGE if filled[name]]
+
+
+def layer_of(record: dict[str, Any]) -> str:
+    """The layer that read a record: its Blade design (``crawl.template``), else the layer that
+    gave its headline, so a site redesign shows as a change of layer from one month to the next."""
+    crawl = record.get("crawl") or {}
+    return crawl.get("template") or (crawl.get("parser_layers") or {}).get("headline") or NONE
+
+
+def crawl_runs(path: str | Path) -> list[dict[str, Any]]:
+    """Every crawl run recorded in ``state.sqlite3`` (read-only): when, how it ended, counts."""
+    state = Path(path) / "state.sqlite3"
+    if not state.exists():
+        return []
+    with closing(sqlite3.connect(f"{state.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        rows = db.execute("SELECT id, started_at, finish_reason, summary FROM crawls "
+                          "ORDER BY id").fetchall()
+    runs = []
+    for run_id, started, reason, summary in rows:
+        counts = json.loads(summary or "{}")
+        runs.append({"run": run_id, "started_at": started, "outcome": reason or "unfinished",
+                     **{key: int(counts.get(key) or 0) for key in RUN_COUNTS}})
+    return runs
+
+
+def period_stats(path: str | Path = "output", by: str | None = None) -> dict[str, Any]:
+    """The archive's numbers per publication month or year (``by``; ``None``: one period,
+    ``all``): articles, comments, sections, authors, field coverage, extraction layer; and the
+    counts of every crawl run. What ``blade stats --by`` prints and the HTML report charts."""
+    if by is not None and by not in PERIODS:
+        raise ValueError(f"unknown period {by!r}: choose one of {', '.join(PERIODS)}")
+    periods: dict[str, dict[str, Any]] = {}
+    total = 0
+    for record in load_articles(path):
+        total += 1
+        key = str(record.get("published") or "")[:PERIODS[by]] if by else "all"
+        period = periods.setdefault(key, {"articles": 0, "comments": 0, "sections": Counter(),
+                                          "authors": Counter(), "coverage": Counter(),
+                                          "layers": Counter()})
+        period["articles"] += 1
+        period["comments"] += len(record.get("comments") or ())
+        period["sections"][record.get("section") or NONE] += 1
+        period["authors"].update(record.get("authors") or ())
+        period["coverage"].update(_covered(record))
+        period["layers"][layer_of(record)] += 1
+    for period in periods.values():
+        period["coverage"] = {name: period["coverage"][name] for name in PERIOD_COVERAGE}
+        for name in ("sections", "authors", "layers"):
+            period[name] = dict(sorted(period[name].items(), key=lambda i: (-i[1], i[0])))
+    return {"by": by or "all", "articles": total, "periods": dict(sorted(periods.items())),
+            "crawls": crawl_runs(path)}
+
+
+def period_rows(stats: dict[str, Any]) -> list[tuple[str, str, str, int]]:
+    """``(period, measure, name, value)`` rows of :func:`period_stats`: the tidy (long) form
+    for CSV and spreadsheets."""
+    rows: list[tuple[str, str, str, int]] = []
+    for key, period in stats["periods"].items():
+        rows += [(key, "articles", "", period["articles"]),
+                 (key, "comments", "", period["comments"])]
+        for measure, names in (("section", "sections"), ("author", "authors"),
+                               ("coverage", "coverage"), ("layer", "layers")):
+            rows += [(key, measure, name, count) for name, count in period[names].items()]
+    for run in stats["crawls"]:
+        rows += [(f"run {run['run']}", key, run["started_at"], run[key]) for key in RUN_COUNTS]
+    return rows
+
+
+def period_text(stats: dict[str, Any]) -> str:
+    """:func:`period_stats` as a plain-text table, one line per period."""
+    rows = []
+    for key, period in stats["periods"].items():
+        top = next(iter(period["sections"]), NONE)
+        rows.append((key, period["articles"], period["comments"],
+                     *(period["coverage"][name] for name in PERIOD_COVERAGE), top,
+                     ", ".join(f"{layer} {n}" for layer, n in period["layers"].items())))
+    has = [f"has {name.removeprefix('published with ').removeprefix('photo ')}"
+           for name in PERIOD_COVERAGE]  # has headline, ..., has time, has caption, ...
+    return text_table([stats["by"], "articles", "comments", *has, "top section", "layers"],
+                      rows) + "\n"
 
 
 def crawl_summary(last_crawl: dict[str, Any]) -> str:

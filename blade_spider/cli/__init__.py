@@ -6,7 +6,7 @@
 ``blade demo``   serve the bundled sample site on 127.0.0.1 and crawl it (offline quick start)
 ``blade stats``, ``blade validate [--repair]``, ``blade export``  read and check the archive
 ``blade reparse``, ``blade import-warc``  rebuild records from WARC captures, offline
-``blade explore``  browse and search the archive in a web browser (Datasette)
+``blade explore``, ``blade report``  browse and search it (Datasette); one page of charts
 
 Plain ``scrapy crawl blade -a ...`` keeps working; ``blade`` only chooses arguments and settings,
 reads the crawl's outcome, and turns it into messages and an exit status (0 ok, 1 degraded,
@@ -25,6 +25,7 @@ from blade_spider.cli import (
     export,
     fetch,
     reparse,
+    report,
     retry,
     stats,
     validate,
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="blade", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    for module in (crawl, fetch, retry, demo, export, stats, validate, reparse, explore):
+    for module in (crawl, fetch, retry, demo, export, stats, validate, reparse, explore, report):
         module.register(commands)
     return parser
 
