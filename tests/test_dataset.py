@@ -271,3 +271,57 @@ def test_card_jq_snippets_run(archive_dir: Path, tmp_path: Path) -> None:
     world = subprocess.run(["bash", "-c", world_query], cwd=tmp_path, capture_output=True,
                            text=True, check=True).stdout
     assert world.splitlines()[0].startswith("2017-01-01T00:15:00-05:00\tStory 2:")
+
+
+# --- paths, Hugging Face features, the files beside the data -----------------------------------
+
+def test_the_archive_or_its_articles_folder_and_a_clear_error(archive_dir: Path,
+                                                             tmp_path: Path) -> None:
+    assert ids(load_articles(archive_dir / "articles")) == ids(load_articles(archive_dir))
+    assert to_dataframe(archive_dir / "articles")["id"].tolist() == ids(load_articles(archive_dir))
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("x", encoding="utf-8")
+    for folder in (tmp_path, tmp_path / "notes"):
+        with pytest.raises(FileNotFoundError, match=r"no archive at .*holds no articles/"):
+            to_dataframe(folder)
+
+
+def test_hf_features_load_every_file(archive_dir: Path, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    from datasets import load_dataset
+
+    from blade_spider.dataset import hf_features
+
+    files = str(archive_dir / "articles" / "*" / "*.jsonl")
+    ds = load_dataset("json", data_files=files, split="train", features=hf_features())
+    assert ds["id"] == ids(load_articles(archive_dir))
+    assert ds["subheadline"][2] == "Letter to Russian counterpart"  # null in earlier files
+    published = ds["published"]
+    assert published[0].isoformat() == "2016-12-31T23:30:00-05:00"  # EST kept
+    assert published[2].isoformat() == "2017-09-05T18:37:00-04:00"  # EDT kept
+    assert ds[2]["comments"][1]["parent_id"] == "41201"
+    assert ds[5]["crawl"]["warc"]["offset"] == 0
+    assert ds[5]["crawl"]["parser_layers"]["headline"] == "metadata"
+
+
+def test_a_crawled_archive_explains_itself(crawled_archive: Path) -> None:
+    import yaml
+
+    from blade_spider.archive.store import file_sha256
+
+    assert (crawled_archive / "DATASET.md").read_text(encoding="utf-8") == \
+        CARD.read_text(encoding="utf-8")
+    assert (crawled_archive / "schema.json").is_file()
+    manifest = Archive(crawled_archive).read_manifest()
+    assert manifest is not None
+    cff = yaml.safe_load((crawled_archive / "CITATION.cff").read_text(encoding="utf-8"))
+    first, last = manifest["years"]
+    assert cff["cff-version"] == "1.2.0" and cff["type"] == "dataset"
+    assert cff["title"] == f"Washington Blade article archive, {first}–{last}"
+    assert f"{manifest['articles']} articles" in cff["abstract"]
+    sha = file_sha256(crawled_archive / "manifest.json")[:12]
+    assert cff["version"].endswith(sha)
+    assert sha in cff["preferred-citation"]["title"]
+    assert cff["date-released"] == manifest["last_crawl"]["finished_at"][:10]

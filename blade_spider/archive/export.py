@@ -33,7 +33,14 @@ from typing import Any
 from blade_spider.archive.sqlite import require_sqlite_utils, write_sqlite
 from blade_spider.archive.store import atomic_write, dumps
 from blade_spider.archive.tables import TABLES, Table, table_rows
-from blade_spider.dataset import COLUMNS, SITE_TZ, DateBound, load_articles, optional_module
+from blade_spider.dataset import (
+    COLUMNS,
+    SITE_TZ,
+    DateBound,
+    archive_root,
+    load_articles,
+    optional_module,
+)
 
 FORMATS = ("parquet", "csv", "sqlite")
 #: Records per Parquet row group: bounds the memory an export needs, whatever the archive size.
@@ -211,6 +218,7 @@ def export_archive(
         raise ValueError(f"unknown table {table!r}: choose one of {', '.join(TABLES)}")
     if fmt == "sqlite" and table is not None:
         raise ValueError("a SQLite export holds every table: leave out --table")
+    path = archive_root(path)
     if fmt == "parquet":
         require_pyarrow()  # fail before reading anything
     elif fmt == "sqlite":

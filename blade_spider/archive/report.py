@@ -25,7 +25,7 @@ from typing import Any
 
 from blade_spider import __version__
 from blade_spider.archive.store import MANIFEST, Archive, atomic_write, file_sha256
-from blade_spider.dataset import load_articles
+from blade_spider.dataset import archive_root, load_articles
 
 TOP = 20
 #: Optional fields whose coverage the report gives: (label, record field).
@@ -167,6 +167,7 @@ def period_stats(path: str | Path = "output", by: str | None = None) -> dict[str
     counts of every crawl run. What ``blade stats --by`` prints and the HTML report charts."""
     if by is not None and by not in PERIODS:
         raise ValueError(f"unknown period {by!r}: choose one of {', '.join(PERIODS)}")
+    path = archive_root(path)
     periods: dict[str, dict[str, Any]] = {}
     total = 0
     for record in load_articles(path):
