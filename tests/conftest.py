@@ -164,10 +164,11 @@ def saved_pages() -> Any:
 
 @pytest.fixture(scope="session")
 def crawled_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample site crawled twice, one article edited in between (so it has history): the
-    archive the researchers' tools (export, explore, report) are tested on. Read-only."""
+    """The demo's archive (``blade demo``: the sample site, 30 articles, seed 0), crawled twice
+    with one article edited in between (so it has history): what the researchers' tools
+    (export, explore, report) and the README's examples are tested on. Read-only."""
     output = tmp_path_factory.mktemp("crawled") / "output"
-    with SampleSite(n=30, seed=3) as running:
+    with SampleSite(n=30) as running:
         done = crawl(running, output)
         first = running.archivable_posts()[0]
         running.update_post(first.id, title=f"{first.title} (updated)")

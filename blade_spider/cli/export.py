@@ -30,7 +30,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except (ImportError, FileNotFoundError, ValueError) as exc:
         print(f"blade export: {exc}", file=sys.stderr)
         return FATAL
-    what = f" (table {args.table})" if args.table else ""
+    what = f", table {args.table}" if args.table else ""
     if not count:
         print(f"blade export: no article in {root} matches {_slice(args)}; "
               f"{args.out} has no rows", file=sys.stderr)
