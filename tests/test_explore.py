@@ -201,3 +201,18 @@ def test_search_page_in_a_real_browser(served: str, crawled_archive: Path,
         assert f">{article_id}</a>" in page, article_id
     missing = next(i for i in records if i not in hits)
     assert f">{missing}</a>" not in page
+
+
+def test_missing_extras_and_archives_are_named(crawled_archive: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    assert main(["explore", "--output", str(tmp_path), "--port", "0"]) == 2
+    assert "no archive at" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "sqlite_utils", None)
+    assert main(["export", "--output", str(crawled_archive), "--format", "sqlite",
+                 "--out", str(tmp_path / "x.db")]) == 2
+    assert "blade_spider[explore]" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "datasette", None)
+    assert main(["explore", "--output", str(crawled_archive), "--port", "0"]) == 2
+    assert "blade_spider[explore]" in capsys.readouterr().err
+    assert not (crawled_archive / "blade.db").exists()

@@ -49,6 +49,10 @@ def test_stats_by_month_and_year(crawled_archive: Path,
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert {r["period"]: int(r["value"]) for r in rows if r["measure"] == "articles"} == \
         {y: p["articles"] for y, p in yearly["periods"].items()}
+    assert main(["stats", "--output", str(crawled_archive), "--format", "json"]) == 0
+    overall = json.loads(capsys.readouterr().out)
+    assert list(overall["periods"]) == ["all"]
+    assert overall["periods"]["all"]["articles"] == len(records)
     assert main(["stats", "--output", str(crawled_archive), "--by", "year"]) == 0
     text = capsys.readouterr().out.splitlines()
     assert text[0].split()[:3] == ["year", "articles", "comments"]
