@@ -13,13 +13,12 @@ the same words as ``output/schema.json``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from blade_spider.archive.store import HISTORY_DIR, Archive, read_jsonl
+from blade_spider.archive.store import HISTORY_DIR, Archive, dumps, read_jsonl
 from blade_spider.record.schema import article_schema
 
 
@@ -42,16 +41,18 @@ class Table:
         return [column.name for column in self.columns]
 
 
+#: The record's fields as the JSON Schema describes them.
+FIELDS: dict[str, Any] = article_schema()["properties"]
+
+
 def _field(name: str, kind: type = str) -> Column:
-    """A column holding a record field, described as the JSON Schema describes the field;
-    a list or object field is held as JSON text."""
-    described = article_schema()["properties"][name].get("description", "")
-    return Column(name, kind, described)
+    """A column holding a record field, described as the JSON Schema describes the field."""
+    return Column(name, kind, FIELDS[name].get("description", ""))
 
 
 def _json(name: str) -> Column:
-    described = _field(name).description
-    return Column(name, str, f"{described} (JSON)".lstrip())
+    """A column holding a list or object field as JSON text."""
+    return Column(name, str, f"{_field(name).description} (JSON)".lstrip())
 
 
 ARTICLE_ID = Column("article_id", str, "the article's `id` (articles.id)")
@@ -103,10 +104,6 @@ TABLES: dict[str, Table] = {table.name: table for table in (
 CHILD_TABLES = tuple(name for name in TABLES if name != "articles")
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
-
-
 def article_row(record: dict[str, Any]) -> dict[str, Any]:
     """The ``articles`` row of a record: scalars as they are, lists and objects as JSON."""
     published = str(record.get("published") or "")
@@ -118,7 +115,7 @@ def article_row(record: dict[str, Any]) -> dict[str, Any]:
             row["month"] = published[:7] or None
         else:
             value = record.get(column.name)
-            row[column.name] = _dumps(value) if isinstance(value, (list, dict)) else value
+            row[column.name] = dumps(value) if isinstance(value, (list, dict)) else value  # type: ignore[arg-type]
     return row
 
 
@@ -148,7 +145,7 @@ def history_rows(path: str | Path, article_ids: set[str]) -> Iterator[dict[str, 
                 yield {"article_id": entry["id"], "superseded_at": entry["superseded_at"],
                        "headline": record.get("headline"),
                        "fetched_at": (record.get("crawl") or {}).get("fetched_at"),
-                       "record": _dumps(record)}
+                       "record": dumps(record)}
 
 
 def table_rows(table: str, records: Iterable[dict[str, Any]],
