@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from blade_spider.archive.store import Archive
+from blade_spider.archive.store import ARTICLES_DIR, MANIFEST, Archive
 from blade_spider.record.schema import article_schema
 
 if TYPE_CHECKING:
@@ -70,23 +70,38 @@ def _in_sections(record: dict[str, Any], wanted: set[str]) -> bool:
     return any(name.casefold() in wanted for name in record.get("categories") or ())
 
 
+def archive_root(path: str | Path) -> Path:
+    """The archive directory that ``path`` names: the archive itself (``output``, holding
+    ``articles/`` or ``manifest.json``) or its ``articles/`` folder. Anything else is an error,
+    never an empty result, so a wrong path cannot pass for an empty archive."""
+    given = Path(path)
+    if (given / ARTICLES_DIR).is_dir() or (given / MANIFEST).is_file():
+        return given
+    if any(given.glob("[0-9][0-9][0-9][0-9]/*.jsonl")):  # the articles/ folder itself
+        return given.parent
+    hint = ("run `blade crawl` or `blade demo` first, or pass the archive directory, the one "
+            "holding articles/YYYY/YYYY-MM.jsonl and manifest.json")
+    if not given.is_dir():
+        raise FileNotFoundError(f"no archive at {given} ({hint})")
+    raise FileNotFoundError(f"no archive at {given}: the folder holds no articles/ and no "
+                            f"YYYY/YYYY-MM.jsonl files ({hint})")
+
+
 def load_articles(
     path: str | Path = "output",
     since: DateBound = None,
     until: DateBound = None,
     sections: Iterable[str] | str | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Yield the archive's records in publication order.
+    """Yield the records of the archive at ``path`` (its directory or its ``articles/``
+    folder) in publication order.
 
     ``since``/``until`` are inclusive bounds on the publication *date* in New York (the date a
     reader of the site saw): a datetime counts for its New York calendar day. ``sections`` keeps
     records whose ``section`` or any of whose ``categories`` matches one of the names, ignoring
     case. Partitions outside the date range are never opened.
     """
-    archive = Archive(path)
-    if not archive.root.is_dir():
-        raise FileNotFoundError(f"no archive at {archive.root} (run `blade crawl` or "
-                                f"`blade demo` first, or pass the archive directory)")
+    archive = Archive(archive_root(path))
     first, last = site_date(since), site_date(until)
     wanted = _section_names(sections)
     for relative in archive.partitions():
@@ -115,6 +130,30 @@ def optional_module(name: str, extra: str, needed_by: str) -> Any:
     except ImportError as exc:
         raise ImportError(f"{needed_by} needs {name}: pip install 'blade_spider[{extra}]'") \
             from exc
+
+
+def hf_features() -> Any:
+    """Hugging Face ``datasets.Features`` of a record, for
+    ``load_dataset("json", data_files="output/articles/*/*.jsonl", features=hf_features())``.
+
+    Without them ``datasets`` infers each file's types on its own and fails on the first file
+    where a field that was null in an earlier file has a value. ``published``/``modified`` (and
+    comment dates) are timestamps in America/New_York, so the instant and its EDT/EST offset
+    are both kept. The types are the Parquet export's, except ``crawl.parser_layers``, a struct
+    with one (nullable) string per record field, as it is in the JSON.
+    """
+    datasets = optional_module("datasets", "hf", "blade_spider.dataset.hf_features")
+    pa = optional_module("pyarrow", "hf", "blade_spider.dataset.hf_features")
+    from blade_spider.archive.export import arrow_schema
+
+    schema = arrow_schema()
+    crawl = schema.field("crawl").type
+    layers = pa.field("parser_layers", pa.struct([(name, pa.string()) for name in COLUMNS]))
+    fields = [layers if field.name == "parser_layers" else field
+              for field in crawl if field.name != "extra"]
+    index = schema.get_field_index("crawl")
+    return datasets.Features.from_arrow_schema(
+        schema.set(index, pa.field("crawl", pa.struct(fields))))
 
 
 def require_pandas() -> Any:

@@ -160,3 +160,18 @@ def saved_pages() -> Any:
     server = SavedPages(pages)
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def crawled_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's archive (``blade demo``: the sample site, 30 articles, seed 0), crawled twice
+    with one article edited in between (so it has history): what the researchers' tools
+    (export, explore, report) and the README's examples are tested on. Read-only."""
+    output = tmp_path_factory.mktemp("crawled") / "output"
+    with SampleSite(n=30) as running:
+        done = crawl(running, output)
+        first = running.archivable_posts()[0]
+        running.update_post(first.id, title=f"{first.title} (updated)")
+        again = crawl(running, output)
+    assert done.returncode == again.returncode == 0, done.stderr[-2000:] + again.stderr[-2000:]
+    return output

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import pytest
 
 from blade_spider.archive.state import StateStore
 from blade_spider.archive.store import STATE, Archive
+from blade_spider.cli import main
 from blade_spider.dataset import COLUMNS, load_articles, to_dataframe
 from blade_spider.record.schema import schema_errors
 
@@ -253,7 +255,7 @@ def test_card_python_snippets_run(archive_dir: Path, tmp_path: Path,
     assert len(by_name["df"]) > 0
     assert by_name["world_2017"]["id"].tolist() == ["wp-2", "url-0123456789abcdef"]
     assert by_name["ds"].num_rows == 6
-    assert by_name["one_month"].num_rows == 2
+    assert by_name["one_month"].num_rows == 1
 
 
 def test_card_jq_snippets_run(archive_dir: Path, tmp_path: Path) -> None:
@@ -271,3 +273,102 @@ def test_card_jq_snippets_run(archive_dir: Path, tmp_path: Path) -> None:
     world = subprocess.run(["bash", "-c", world_query], cwd=tmp_path, capture_output=True,
                            text=True, check=True).stdout
     assert world.splitlines()[0].startswith("2017-01-01T00:15:00-05:00\tStory 2:")
+
+
+# --- paths, Hugging Face features, the files beside the data -----------------------------------
+
+def test_the_archive_or_its_articles_folder_and_a_clear_error(archive_dir: Path,
+                                                             tmp_path: Path) -> None:
+    assert ids(load_articles(archive_dir / "articles")) == ids(load_articles(archive_dir))
+    assert to_dataframe(archive_dir / "articles")["id"].tolist() == ids(load_articles(archive_dir))
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("x", encoding="utf-8")
+    for folder in (tmp_path, tmp_path / "notes"):
+        with pytest.raises(FileNotFoundError, match=r"no archive at .*holds no articles/"):
+            to_dataframe(folder)
+
+
+def test_hf_features_load_every_file(archive_dir: Path, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    from datasets import load_dataset
+
+    from blade_spider.dataset import hf_features
+
+    files = str(archive_dir / "articles" / "*" / "*.jsonl")
+    ds = load_dataset("json", data_files=files, split="train", features=hf_features())
+    assert ds["id"] == ids(load_articles(archive_dir))
+    assert ds["subheadline"][2] == "Letter to Russian counterpart"  # null in earlier files
+    published = ds["published"]
+    assert published[0].isoformat() == "2016-12-31T23:30:00-05:00"  # EST kept
+    assert published[2].isoformat() == "2017-09-05T18:37:00-04:00"  # EDT kept
+    assert ds[2]["comments"][1]["parent_id"] == "41201"
+    assert ds[5]["crawl"]["warc"]["offset"] == 0
+    assert ds[5]["crawl"]["parser_layers"]["headline"] == "metadata"
+
+
+def test_a_crawled_archive_explains_itself(crawled_archive: Path) -> None:
+    import yaml
+
+    from blade_spider.archive.store import file_sha256
+
+    assert (crawled_archive / "DATASET.md").read_text(encoding="utf-8") == \
+        CARD.read_text(encoding="utf-8")
+    assert (crawled_archive / "schema.json").is_file()
+    manifest = Archive(crawled_archive).read_manifest()
+    assert manifest is not None
+    cff = yaml.safe_load((crawled_archive / "CITATION.cff").read_text(encoding="utf-8"))
+    first, last = manifest["years"]
+    assert cff["cff-version"] == "1.2.0" and cff["type"] == "dataset"
+    assert cff["title"] == f"Washington Blade article archive, {first}–{last}"
+    assert f"{manifest['articles']} articles" in cff["abstract"]
+    sha = file_sha256(crawled_archive / "manifest.json")[:12]
+    assert cff["version"].endswith(sha)
+    assert sha in cff["preferred-citation"]["title"]
+    assert cff["date-released"] == manifest["last_crawl"]["finished_at"][:10]
+
+
+def researcher_examples() -> list[tuple[str, str, str]]:
+    """``(source, language, block)`` of every python, sh and text block of the README's
+    researcher section and of the dataset card, in document order."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Researchers")
+    section = readme[start:readme.index("\n## ", start + 1)]
+    return [(source, language, block)
+            for source, text in (("README.md", section),
+                                 ("docs/DATASET.md", CARD.read_text(encoding="utf-8")))
+            for language, block in re.findall(r"```(python|sh|text)\n(.*?)```", text,
+                                              flags=re.DOTALL)]
+
+
+def test_every_researcher_example_runs_on_the_demo_archive(
+        crawled_archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(crawled_archive, tmp_path / "output")
+    monkeypatch.chdir(tmp_path)
+    for name, value in (("HF_DATASETS_OFFLINE", "1"), ("HF_HUB_OFFLINE", "1"),
+                        ("HF_HOME", str(tmp_path / "hf"))):
+        monkeypatch.setenv(name, value)
+    printed, shown = [], []
+    for source, language, block in researcher_examples():
+        if language == "text":  # what the commands above print
+            shown += [line for line in block.splitlines()
+                      if line.startswith(("exported ", "wrote "))]
+        elif language == "python":
+            exec(compile(block, source, "exec"), {})
+            printed.append(capsys.readouterr().out)
+        else:
+            for line in block.splitlines():
+                words = shlex.split(line, comments=True)
+                if words[:1] == ["blade"]:  # in this process: as the console script would
+                    assert main(words[1:]) == 0, (source, line, capsys.readouterr().err)
+                    printed.append(capsys.readouterr().out)
+                elif words and (words[0] != "jq" or shutil.which("jq")):
+                    done = subprocess.run(["bash", "-c", f"set -o pipefail; {line}"],
+                                          cwd=tmp_path, capture_output=True, text=True,
+                                          timeout=60, check=False)
+                    assert done.returncode == 0, (source, line, done.stderr[-2000:])
+    output = "".join(printed)
+    assert shown and all(line in output for line in shown), shown
+    assert "18 2017-05-26 08:46:00-04:00" in output  # the README's to_dataframe comment

@@ -1,4 +1,8 @@
-"""One-file exports of the archive: Parquet for analysis tools, CSV for spreadsheets.
+"""One-file exports of the archive: Parquet for analysis tools, CSV for spreadsheets, SQLite
+(:mod:`blade_spider.archive.sqlite`) for SQL and Datasette.
+
+Whole records, or one normalised table (:mod:`blade_spider.archive.tables`: articles, authors,
+comments, images, ...) for tools that want flat rows.
 
 Parquet keeps the record's structure as typed columns (``authors`` ``list<string>``,
 ``body_blocks``/``images``/``comments`` lists of structs, ``crawl`` a struct, dates as
@@ -26,10 +30,19 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from blade_spider.archive.sqlite import require_sqlite_utils, write_sqlite
 from blade_spider.archive.store import atomic_write, dumps
-from blade_spider.dataset import COLUMNS, SITE_TZ, DateBound, load_articles, optional_module
+from blade_spider.archive.tables import TABLES, Table, table_rows
+from blade_spider.dataset import (
+    COLUMNS,
+    SITE_TZ,
+    DateBound,
+    archive_root,
+    load_articles,
+    optional_module,
+)
 
-FORMATS = ("parquet", "csv")
+FORMATS = ("parquet", "csv", "sqlite")
 #: Records per Parquet row group: bounds the memory an export needs, whatever the archive size.
 ROW_GROUP = 10_000
 #: ``crawl`` keys with a column of their own in Parquet; any other key goes, JSON-encoded, to
@@ -109,19 +122,30 @@ def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict
         yield batch
 
 
-def write_parquet(records: Iterable[dict[str, Any]], out: Path) -> int:
-    """Write ``records`` (in the order given) to ``out`` atomically; returns the row count."""
+def table_schema(table: Table) -> Any:
+    """The Parquet schema of a normalised table (:mod:`blade_spider.archive.tables`)."""
+    pa = require_pyarrow()
+    types = {str: pa.string(), int: pa.int64(), bool: pa.bool_()}
+    return pa.schema([(column.name, types[column.type]) for column in table.columns])
+
+
+def write_parquet(records: Iterable[dict[str, Any]], out: Path, table: Table | None = None) -> int:
+    """Write ``records`` (in the order given) to ``out`` atomically; returns the row count.
+
+    Without ``table`` the rows are whole records (nested columns); with it, rows of that
+    normalised table."""
     pa = require_pyarrow()
     import pyarrow.parquet as pq
 
-    schema = arrow_schema()
+    schema = arrow_schema() if table is None else table_schema(table)
+    shape = _arrow_row if table is None else dict
     count = 0
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
         with pq.ParquetWriter(tmp_name, schema, compression="zstd") as writer:
             for batch in _batches(records, ROW_GROUP):
-                rows = [_arrow_row(record) for record in batch]
+                rows = [shape(record) for record in batch]
                 writer.write_table(pa.Table.from_pylist(rows, schema=schema))
                 count += len(batch)
         os.replace(tmp_name, out)
@@ -140,8 +164,9 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
-def write_csv(records: Iterable[dict[str, Any]], out: Path) -> int:
+def write_csv(records: Iterable[dict[str, Any]], out: Path, table: Table | None = None) -> int:
     """Write ``records`` to ``out`` atomically (header + one row each); returns the row count.
+    Without ``table`` the rows are whole records; with it, rows of that normalised table.
 
     Rows end in ``\\n``; a newline inside a value (``body``) is kept inside its quoted cell.
     """
@@ -157,12 +182,14 @@ def write_csv(records: Iterable[dict[str, Any]], out: Path) -> int:
         writer.writerow(values)
         return buffer.getvalue()[:-2]
 
+    columns = COLUMNS if table is None else table.names
+
     def lines() -> Iterator[str]:
         nonlocal count
-        yield row(COLUMNS)
+        yield row(columns)
         for record in records:
             count += 1
-            yield row(csv_cell(record.get(name)) for name in COLUMNS)
+            yield row(csv_cell(record.get(name)) for name in columns)
 
     atomic_write(out, lines())
     return count
@@ -175,18 +202,43 @@ def export_archive(
     since: DateBound = None,
     until: DateBound = None,
     sections: Iterable[str] | str | None = None,
+    table: str | None = None,
 ) -> int:
     """Export the archive at ``path`` (filtered like :func:`blade_spider.dataset.load_articles`)
-    to the file ``out`` as ``parquet`` or ``csv``; returns the number of articles written.
+    to the file ``out``: ``parquet`` or ``csv`` of whole records, or of one normalised ``table``
+    (:data:`blade_spider.archive.tables.TABLES`), or ``sqlite`` with every table. Returns the
+    number of articles exported (0 when the slice matches nothing: the file then has no rows).
 
     Rows are in archive order (publication month, then publication time, then id), so the same
     archive gives the same file.
     """
-    writers = {"parquet": write_parquet, "csv": write_csv}
-    if fmt not in writers:
+    if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if table is not None and table not in TABLES:
+        raise ValueError(f"unknown table {table!r}: choose one of {', '.join(TABLES)}")
+    if fmt == "sqlite" and table is not None:
+        raise ValueError("a SQLite export holds every table: leave out --table")
+    path = archive_root(path)
     if fmt == "parquet":
         require_pyarrow()  # fail before reading anything
+    elif fmt == "sqlite":
+        require_sqlite_utils()
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
-    return writers[fmt](load_articles(path, since, until, sections), target)
+    articles = 0
+
+    def counted() -> Iterator[dict[str, Any]]:
+        nonlocal articles
+        for record in load_articles(path, since, until, sections):
+            articles += 1
+            yield record
+
+    if fmt == "sqlite":
+        write_sqlite(counted(), path, target)
+        return articles
+    writer = write_parquet if fmt == "parquet" else write_csv
+    if table is None:
+        writer(counted(), target)
+    else:
+        writer(table_rows(table, counted(), path), target, TABLES[table])
+    return articles

@@ -7,19 +7,25 @@ which extraction layer (a body from the ``generic`` layer is a best guess; one f
 template is exact).
 
 ``write_output_readme`` puts a short description next to the data (``output/README.md``), from
-the manifest's numbers only, so an archive copied elsewhere still explains itself. The crawl
-calls it when it finishes.
+the manifest's numbers only, with the dataset card (``DATASET.md``) and a ``CITATION.cff`` filled
+from the manifest, so someone who receives only the folder can load, understand and cite it.
+The crawl calls it when it finishes.
 """
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import closing
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from blade_spider.archive.store import MANIFEST, Archive, atomic_write
-from blade_spider.dataset import load_articles
+from blade_spider import __version__
+from blade_spider.archive.store import MANIFEST, Archive, atomic_write, file_sha256
+from blade_spider.dataset import archive_root, load_articles
 
 TOP = 20
 #: Optional fields whose coverage the report gives: (label, record field).
@@ -30,7 +36,13 @@ COVERAGE = (("subheadline", "subheadline"), ("authors", "authors"), ("modified",
 #: Fields whose winning extraction layer (``crawl.parser_layers``) the report breaks down.
 LAYER_FIELDS = ("body_blocks", "published", "headline")
 NONE = "(none)"
-DATASET_CARD = "https://github.com/blade-spider/blade_spider/blob/main/docs/DATASET.md"
+REPOSITORY = "https://github.com/blade-spider/blade_spider"
+DATASET_CARD = f"{REPOSITORY}/blob/main/docs/DATASET.md"
+TITLE = "Washington Blade article archive"
+PUBLISHER = "Brown, Naff, Pitts Omnimedia, Inc. (the Washington Blade)"
+#: The terms, as the card's "Copyright and terms of use" states them, in one line.
+TERMS = (f"Articles © {PUBLISHER}; reader comments © their authors. Collected for research; "
+         "redistributing full texts may need the publisher's permission.")
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -107,6 +119,106 @@ def archive_stats(path: str | Path = "output") -> str:
     return "\n".join(parts) + "\n"
 
 
+#: Fields whose coverage ``blade stats --by`` and the HTML report follow over time.
+PERIOD_COVERAGE = ("headline", "authors", "published with time", "photo caption", "comments")
+#: What a period key is cut from ``published`` (``YYYY-MM-DD...``).
+PERIODS = {"month": 7, "year": 4}
+#: Counts of a crawl run (``state.sqlite3`` crawls) that the report charts.
+RUN_COUNTS = ("new", "updated", "unchanged", "gone", "failed", "rejected")
+
+
+def _covered(record: dict[str, Any]) -> list[str]:
+    """Which of :data:`PERIOD_COVERAGE` the record fills; a date-only ``published`` (a midnight
+    placeholder, ``crawl.date_precision``) does not count as a publication time."""
+    precision = (record.get("crawl") or {}).get("date_precision") or {}
+    filled = {"headline": record.get("headline"), "authors": record.get("authors"),
+              "published with time": record.get("published")
+              and precision.get("published") != "day",
+              "photo caption": record.get("photo_caption"), "comments": record.get("comments")}
+    return [name for name in PERIOD_COVERAGE if filled[name]]
+
+
+def layer_of(record: dict[str, Any]) -> str:
+    """The layer that read a record: its Blade design (``crawl.template``), else the layer that
+    gave its headline, so a site redesign shows as a change of layer from one month to the next."""
+    crawl = record.get("crawl") or {}
+    return crawl.get("template") or (crawl.get("parser_layers") or {}).get("headline") or NONE
+
+
+def crawl_runs(path: str | Path) -> list[dict[str, Any]]:
+    """Every crawl run recorded in ``state.sqlite3`` (read-only): when, how it ended, counts."""
+    state = Path(path) / "state.sqlite3"
+    if not state.exists():
+        return []
+    with closing(sqlite3.connect(f"{state.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        rows = db.execute("SELECT id, started_at, finish_reason, summary FROM crawls "
+                          "ORDER BY id").fetchall()
+    runs = []
+    for run_id, started, reason, summary in rows:
+        counts = json.loads(summary or "{}")
+        runs.append({"run": run_id, "started_at": started, "outcome": reason or "unfinished",
+                     **{key: int(counts.get(key) or 0) for key in RUN_COUNTS}})
+    return runs
+
+
+def period_stats(path: str | Path = "output", by: str | None = None) -> dict[str, Any]:
+    """The archive's numbers per publication month or year (``by``; ``None``: one period,
+    ``all``): articles, comments, sections, authors, field coverage, extraction layer; and the
+    counts of every crawl run. What ``blade stats --by`` prints and the HTML report charts."""
+    if by is not None and by not in PERIODS:
+        raise ValueError(f"unknown period {by!r}: choose one of {', '.join(PERIODS)}")
+    path = archive_root(path)
+    periods: dict[str, dict[str, Any]] = {}
+    total = 0
+    for record in load_articles(path):
+        total += 1
+        key = str(record.get("published") or "")[:PERIODS[by]] if by else "all"
+        period = periods.setdefault(key, {"articles": 0, "comments": 0, "sections": Counter(),
+                                          "authors": Counter(), "coverage": Counter(),
+                                          "layers": Counter()})
+        period["articles"] += 1
+        period["comments"] += len(record.get("comments") or ())
+        period["sections"][record.get("section") or NONE] += 1
+        period["authors"].update(record.get("authors") or ())
+        period["coverage"].update(_covered(record))
+        period["layers"][layer_of(record)] += 1
+    for period in periods.values():
+        period["coverage"] = {name: period["coverage"][name] for name in PERIOD_COVERAGE}
+        for name in ("sections", "authors", "layers"):
+            period[name] = dict(sorted(period[name].items(), key=lambda i: (-i[1], i[0])))
+    return {"by": by or "all", "articles": total, "periods": dict(sorted(periods.items())),
+            "crawls": crawl_runs(path)}
+
+
+def period_rows(stats: dict[str, Any]) -> list[tuple[str, str, str, int]]:
+    """``(period, measure, name, value)`` rows of :func:`period_stats`: the tidy (long) form
+    for CSV and spreadsheets."""
+    rows: list[tuple[str, str, str, int]] = []
+    for key, period in stats["periods"].items():
+        rows += [(key, "articles", "", period["articles"]),
+                 (key, "comments", "", period["comments"])]
+        for measure, names in (("section", "sections"), ("author", "authors"),
+                               ("coverage", "coverage"), ("layer", "layers")):
+            rows += [(key, measure, name, count) for name, count in period[names].items()]
+    for run in stats["crawls"]:
+        rows += [(f"run {run['run']}", key, run["started_at"], run[key]) for key in RUN_COUNTS]
+    return rows
+
+
+def period_text(stats: dict[str, Any]) -> str:
+    """:func:`period_stats` as a plain-text table, one line per period."""
+    rows = []
+    for key, period in stats["periods"].items():
+        top = next(iter(period["sections"]), NONE)
+        rows.append((key, period["articles"], period["comments"],
+                     *(period["coverage"][name] for name in PERIOD_COVERAGE), top,
+                     ", ".join(f"{layer} {n}" for layer, n in period["layers"].items())))
+    has = [f"has {name.removeprefix('published with ').removeprefix('photo ')}"
+           for name in PERIOD_COVERAGE]  # has headline, ..., has time, has caption, ...
+    return text_table([stats["by"], "articles", "comments", *has, "top section", "layers"],
+                      rows) + "\n"
+
+
 def crawl_summary(last_crawl: dict[str, Any]) -> str:
     """One line for the manifest's ``last_crawl``: when it finished, how, and what it did."""
     counts = ", ".join(f"{key.replace('_', ' ')} {last_crawl[key]}"
@@ -166,14 +278,84 @@ def write_output_readme(path: str | Path, manifest: dict[str, Any]) -> Path:
         f"jq -r '[.published, .headline] | @tsv' {name}/articles/*/*.jsonl",
         f"blade export --output {name} --format parquet --out blade.parquet"
         "   # typed columns for any tool",
+        f"blade explore --output {name}      # search and browse it in a web browser",
         "```",
         "",
         "Every field, its type and meaning, how the data was collected, its known gaps, how to",
-        f"cite it and the copyright terms: the dataset card, docs/DATASET.md ({DATASET_CARD}).",
+        "cite it and the copyright terms: the dataset card, `DATASET.md` beside this file (a copy",
+        f"of docs/DATASET.md, {DATASET_CARD}); `schema.json` is the record's JSON Schema;",
+        "`CITATION.cff` says how to cite this snapshot.",
         "",
         "Articles are © Brown, Naff, Pitts Omnimedia, Inc. (the Washington Blade). This archive",
         "is for research; redistributing full texts may need the publisher's permission.",
     ]
     target = root / "README.md"
+    atomic_write(target, lines)
+    atomic_write(root / "DATASET.md", [dataset_card().rstrip("\n")])
+    write_citation(root, manifest)
+    return target
+
+
+def dataset_card() -> str:
+    """The dataset card (docs/DATASET.md, shipped in the package as ``blade_spider/DATASET.md``)."""
+    return resources.files("blade_spider").joinpath("DATASET.md").read_text(encoding="utf-8")
+
+
+def citation(root: str | Path, manifest: dict[str, Any]) -> dict[str, str]:
+    """What identifies this snapshot of the archive: title, article count, date range, version
+    (the crawler's, and the manifest's SHA-256, which pins every file), release date, and the
+    sentence to cite it with."""
+    years = manifest.get("years") or []
+    span = f"{years[0]}–{years[-1]}" if years else "no articles yet"
+    finished = str((manifest.get("last_crawl") or {}).get("finished_at") or "")
+    manifest_path = Path(root) / MANIFEST
+    digest = file_sha256(manifest_path)[:12] if manifest_path.exists() else "none"
+    articles = manifest.get("articles", 0)
+    version = f"{__version__}+manifest.{digest}"
+    return {
+        "title": f"{TITLE}, {span}", "articles": str(articles), "years": span,
+        "version": version, "date": finished[:10], "finished": finished or "never",
+        "text": (f"{TITLE}, collected with blade_spider {__version__}; {articles} articles "
+                 f"published {span}; last crawl finished {finished or 'never'}; manifest.json "
+                 f"SHA-256 {digest}."),
+    }
+
+
+def write_citation(root: str | Path, manifest: dict[str, Any]) -> Path:
+    """Write ``<archive>/CITATION.cff`` (Citation File Format 1.2) from the manifest."""
+    cite = citation(root, manifest)
+
+    def quoted(value: str) -> str:  # a JSON string is a valid YAML double-quoted scalar
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = [
+        "cff-version: 1.2.0",
+        "message: " + quoted("Cite this snapshot of the archive as below, and the articles you "
+                             "quote as the Washington Blade's work (author, headline, date, URL)."),
+        "type: dataset",
+        "title: " + quoted(cite["title"]),
+        "version: " + quoted(cite["version"]),
+        *(["date-released: " + quoted(cite["date"])] if cite["date"] else []),
+        "authors:",
+        "  - name: " + quoted(PUBLISHER),
+        "abstract: " + quoted(f"{cite['articles']} articles of the Washington Blade "
+                              f"(washingtonblade.com) published {cite['years']}, one JSON object "
+                              "per article in monthly JSON Lines files (record schema version "
+                              f"{manifest.get('schema_version', '?')}); collected with "
+                              f"blade_spider {__version__}, last crawl finished "
+                              f"{cite['finished']}. {TERMS}"),
+        "url: " + quoted("https://www.washingtonblade.com/"),
+        "repository-code: " + quoted(REPOSITORY),
+        "keywords:",
+        *(f"  - {quoted(word)}" for word in ("LGBTQ", "news", "journalism", "Washington Blade",
+                                              "web archive")),
+        "preferred-citation:",
+        "  type: generic",
+        "  title: " + quoted(cite["text"]),
+        "  authors:",
+        "    - name: " + quoted(PUBLISHER),
+        *(["  year: " + cite["date"][:4]] if cite["date"] else []),
+    ]
+    target = Path(root) / "CITATION.cff"
     atomic_write(target, lines)
     return target
