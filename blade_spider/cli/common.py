@@ -78,7 +78,7 @@ def run_spider(settings: Any, **spider_args: Any) -> RunOutcome:
     def dropped(item: Any, exception: BaseException, **_: Any) -> None:
         outcome.dropped.append(str(exception))
 
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(BladeSpider)
     crawler.signals.connect(scraped, signal=signals.item_scraped)
     crawler.signals.connect(dropped, signal=signals.item_dropped)

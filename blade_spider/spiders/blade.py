@@ -36,6 +36,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from blade_spider import __version__
+from blade_spider import settings as project_settings
 from blade_spider.archive.state import ArticleState, StateStore, utc_now
 from blade_spider.crawl.resume import ScheduledKeys
 from blade_spider.extract import NotAnArticle, extract_article, extract_page
@@ -167,6 +168,10 @@ class BladeSpider(scrapy.Spider):
         if spider.recheck_days is None:
             spider.recheck_days = settings.getint("BLADE_RECHECK_DAYS", 7)
         contact = settings.get("BLADE_CONTACT")
+        if contact == project_settings.BLADE_CONTACT and not is_loopback(spider.base_url):
+            spider.logger.warning(
+                "BLADE_CONTACT is not set: the User-Agent gives the site's operators no way to "
+                "reach you; run with -s BLADE_CONTACT=you@example.org")
         if settings.getpriority("USER_AGENT") <= settings.getpriority("BLADE_CONTACT"):
             settings.set("USER_AGENT",
                          f"blade_spider/{__version__} (+{contact}; research archive crawler)",
