@@ -79,14 +79,33 @@ def split_urls(value: str | list[str] | None) -> list[str]:
     return [u.strip() for u in items if u and u.strip()]
 
 
+class BadArgument(ValueError):
+    """A spider argument the crawl cannot use. The message names it as ``scrapy crawl`` takes
+    it (``-a name``); ``detail`` says what was expected, for ``blade``'s own option names."""
+
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        self.detail = f"expected {expected}, not {value!r}"
+        super().__init__(f"bad -a {name}: {self.detail}")
+
+
 def parse_day(value: str | None, name: str) -> date | None:
-    """A ``YYYY-MM-DD`` spider argument; a bad value stops the crawl with a clear message."""
+    """A ``YYYY-MM-DD`` spider argument."""
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"bad -a {name}={value!r}: expected a date like 2017-09-05") from None
+        raise BadArgument(name, value, "a date like 2017-09-05") from None
+
+
+def parse_count(value: str | int | None, name: str) -> int | None:
+    """A whole-number spider argument."""
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise BadArgument(name, value, "a whole number") from None
 
 
 def is_truncated(response: Response) -> bool:
@@ -137,16 +156,13 @@ class BladeSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.urls = split_urls(url)
         base = (base_url or LIVE_BASE_URL).rstrip("/")
-        if not urlsplit(base).scheme.startswith("http") or not urlsplit(base).netloc:
-            raise ValueError(f"bad -a base_url={base_url!r}: expected e.g. http://127.0.0.1:8088")
+        if urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).netloc:
+            raise BadArgument("base_url", base_url, "a site address like http://127.0.0.1:8088")
         self.base_url = base
         self.since = parse_day(since, "since")
         self.until = parse_day(until, "until")
-        try:
-            self.limit = int(limit) if limit not in (None, "") else None
-            self.recheck_days = int(recheck_days) if recheck_days not in (None, "") else None
-        except ValueError:
-            raise ValueError("bad -a limit/recheck_days: expected a whole number") from None
+        self.limit = parse_count(limit, "limit")
+        self.recheck_days = parse_count(recheck_days, "recheck_days")
         self.full = str(full).lower() in ("1", "true", "yes", "on")
         self.allowed_domains = [urlsplit(base).hostname or ""]
         self.scheduled = ScheduledKeys()  # compact_key of every article URL asked for
@@ -158,6 +174,12 @@ class BladeSpider(scrapy.Spider):
         self.archives_started = False
         self.rechecked = False
         self.verified_archive = False
+
+    @classmethod
+    def check_arguments(cls, **kwargs: Any) -> None:
+        """Raise :class:`BadArgument` for an argument the crawl could not use, before it starts:
+        a typo is then a usage error (exit status 2), not a failed crawl with tracebacks."""
+        cls(**kwargs)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BladeSpider:
