@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -56,6 +57,17 @@ def pattern(message: str) -> re.Pattern[str]:
 
 
 @contextmanager
+def port_8088_taken() -> Iterator[str]:
+    with socket.socket() as holder:
+        try:
+            holder.bind(("127.0.0.1", 8088))
+            holder.listen()
+        except OSError:
+            pass  # something else holds it already: just as taken
+        yield NO_SITE
+
+
+@contextmanager
 def site_with(fault: Callable[[SampleSite], None] | None = None) -> Iterator[str]:
     with SampleSite(n=4, seed=5) as site:
         if fault is not None:
@@ -87,6 +99,7 @@ SETUPS: dict[str, Callable[[Path], AbstractContextManager[str]]] = {
     "another crawl is writing the archive": archive_locked,
     "robots.txt unreachable": lambda output: site_with(lambda s: s.inject("/robots.txt", "500")),
     "not in the project directory": lambda output: nullcontext(NO_SITE),
+    "port taken": lambda output: port_8088_taken(),
     "offsite URL": lambda output: nullcontext(NO_SITE),
     "URL file missing": lambda output: nullcontext(NO_SITE),
 }
