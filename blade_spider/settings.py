@@ -30,7 +30,10 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
+# Off unless asked for: both run code sent to them inside the crawl (telnet console; Scrapy's
+# HTTP remote control, which also leaves a job file with its token in the user's profile).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # --- retries: backoff, Retry-After honoured ----------------------------------------------------
 RETRY_ENABLED = True
@@ -74,6 +77,9 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# The end-of-crawl stats dump at DEBUG: at INFO the crawl's summary line says what matters.
+STATS_CLASS = "blade_spider.crawl.stats.DebugDumpStatsCollector"
+STATS_DUMP = False
 
 ITEM_PIPELINES = {
     "blade_spider.crawl.pipelines.ValidatePipeline": 100,

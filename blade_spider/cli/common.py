@@ -11,11 +11,34 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from blade_spider.crawl import signals as blade_signals
-from blade_spider.crawl.health import FATAL, OK, STOPPED, exit_status
+from blade_spider.crawl.health import FATAL, OK, STOPPED, assess, exit_status
 from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
+
+
+def usage_error(message: str) -> NoReturn:
+    """Stop with ``message`` and exit status 2, as argparse does for a bad option."""
+    print(f"blade: {message}", file=sys.stderr)
+    raise SystemExit(FATAL)
+
+
+def spider_option(name: str) -> Callable[[str], str]:
+    """An argparse type for an option handed to the spider as argument ``name``: the spider's
+    own check, run while the command line is parsed, so a bad value is a usage error (exit
+    status 2, no crawl started) that names the option as the user typed it."""
+
+    def check(value: str) -> str:
+        from blade_spider.spiders.blade import BadArgument, BladeSpider
+
+        try:
+            BladeSpider.check_arguments(**{name: value})
+        except BadArgument as exc:
+            raise argparse.ArgumentTypeError(exc.detail) from None
+        return value
+
+    return check
 
 
 def project_settings(output: str | None, overrides: Sequence[str] = ()) -> Any:
@@ -29,7 +52,7 @@ def project_settings(output: str | None, overrides: Sequence[str] = ()) -> Any:
     for override in overrides:
         name, sep, value = override.partition("=")
         if not sep:
-            raise SystemExit(f"blade: bad -s {override!r}: expected NAME=VALUE")
+            usage_error(f"bad -s {override!r}: expected NAME=VALUE")
         settings.set(name, value, priority="cmdline")
     return settings
 
@@ -76,7 +99,7 @@ def run_spider(settings: Any, **spider_args: Any) -> RunOutcome:
             into.append(outcome)
         return append
 
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(BladeSpider)
     # The crawler's signal manager holds handlers weakly: these live as long as this call.
     handlers = [(scraped, signals.item_scraped),
@@ -92,9 +115,7 @@ def run_spider(settings: Any, **spider_args: Any) -> RunOutcome:
         process.start()
     except ArchiveLocked as exc:
         result.error = str(exc)
-    except ValueError as exc:  # a bad spider argument
-        result.error = str(exc)
-    if crawler.stats is not None:
+    if crawler._stats is not None:  # Scrapy's way to read stats a failed start never set
         result.stats = crawler.stats.get_stats()
     failed_start = getattr(process, "bootstrap_failed", False) and not result.stats
     if failed_start and not result.error:
@@ -103,9 +124,12 @@ def run_spider(settings: Any, **spider_args: Any) -> RunOutcome:
 
 
 def report_crawl(outcome: RunOutcome) -> int:
+    """The run's summary line (stdout) and, when it did not do its job, why (stderr)."""
     if outcome.error:
         print(f"blade: {outcome.error}", file=sys.stderr)
         return FATAL
+    if outcome.status == FATAL:  # it could not run (locked, unreachable): no summary to give
+        return explain(outcome)
     stats = outcome.stats
     print("new {} | updated {} | unchanged {} | gone {} | failed {} | rejected {} | "
           "skipped by robots {} | archive {} articles".format(
@@ -116,9 +140,16 @@ def report_crawl(outcome: RunOutcome) -> int:
               stats.get("robotstxt/forbidden", 0), stats.get("blade/archive_articles", 0)))
     if outcome.status == STOPPED:
         print(f"blade: stopped; the next run resumes (exit {STOPPED})", file=sys.stderr)
-    elif outcome.status != OK:
-        print(f"blade: the run did not do its job (exit {outcome.status}); see the log",
-              file=sys.stderr)
+        return outcome.status
+    if outcome.status != OK:
+        return explain(outcome)
+    return outcome.status
+
+
+def explain(outcome: RunOutcome) -> int:
+    """Why the run did not do its job, one line per problem (stderr); its exit status."""
+    for problem in assess(outcome.stats).problems:
+        print(f"blade: {problem}", file=sys.stderr)
     return outcome.status
 
 
@@ -127,7 +158,7 @@ def read_url_file(path: str) -> list[str]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise SystemExit(f"blade: cannot read {path}: {exc.strerror}") from None
+        usage_error(f"cannot read {path}: {exc.strerror}")
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 

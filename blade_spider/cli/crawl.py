@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from blade_spider.cli.common import common, project_settings, report_crawl, run_spider
+from blade_spider.cli.common import (
+    common,
+    project_settings,
+    report_crawl,
+    run_spider,
+    spider_option,
+)
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -24,9 +30,12 @@ def register(subparsers: Any) -> None:
     sub = subparsers.add_parser("crawl", help="archive the site: full first run, then "
                                               "only what is new or changed")
     common(sub)
-    sub.add_argument("--base-url", help="crawl a mirror or staging copy instead of the site")
-    sub.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
-    sub.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
+    sub.add_argument("--base-url", type=spider_option("base_url"),
+                     help="crawl a mirror or staging copy instead of the site")
+    sub.add_argument("--since", type=spider_option("since"),
+                     help="only articles published on or after YYYY-MM-DD")
+    sub.add_argument("--until", type=spider_option("until"),
+                     help="only articles published on or before YYYY-MM-DD")
     sub.add_argument("--limit", type=int, help="at most this many articles")
     sub.add_argument("--full", action="store_true", help="re-fetch every article")
     sub.add_argument("--recheck-days", type=int,

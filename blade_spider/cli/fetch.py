@@ -7,7 +7,13 @@ import sys
 from typing import Any
 
 from blade_spider.archive.store import changed_fields
-from blade_spider.cli.common import common, project_settings, read_url_file, run_spider
+from blade_spider.cli.common import (
+    common,
+    project_settings,
+    read_url_file,
+    run_spider,
+    spider_option,
+)
 from blade_spider.crawl.health import DEGRADED, FATAL, OK
 
 
@@ -79,5 +85,6 @@ def register(subparsers: Any) -> None:
     common(sub)
     sub.add_argument("urls", nargs="*", metavar="URL")
     sub.add_argument("--from-file", help="file with one URL per line")
-    sub.add_argument("--base-url", help="the site the URLs belong to (a mirror)")
+    sub.add_argument("--base-url", type=spider_option("base_url"),
+                     help="the site the URLs belong to (a mirror)")
     sub.set_defaults(func=cmd_fetch)

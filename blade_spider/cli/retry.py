@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from blade_spider.cli.common import common, project_settings, run_spider
+from blade_spider.cli.common import common, project_settings, run_spider, spider_option
 from blade_spider.crawl.health import DEGRADED, FATAL, OK
 
 #: Failures of a single article page (fetch, parse, validation) that a retry can fix.
@@ -42,5 +42,6 @@ def register(subparsers: Any) -> None:
     """Add ``blade retry`` to the ``blade`` command's subparsers."""
     sub = subparsers.add_parser("retry", help="re-attempt the URLs in output/failures.jsonl")
     common(sub)
-    sub.add_argument("--base-url", help="the site the URLs belong to (a mirror)")
+    sub.add_argument("--base-url", type=spider_option("base_url"),
+                     help="the site the URLs belong to (a mirror)")
     sub.set_defaults(func=cmd_retry)

@@ -39,6 +39,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from blade_spider import __version__
+from blade_spider import settings as project_settings
 from blade_spider.archive.state import ArticleState, StateStore, utc_now
 from blade_spider.crawl import signals as blade_signals
 from blade_spider.crawl.middlewares import CrawlStopping
@@ -78,25 +79,43 @@ def split_urls(value: str | list[str] | None) -> list[str]:
     return [u.strip() for u in items if u and u.strip()]
 
 
+class BadArgument(ValueError):
+    """A spider argument the crawl cannot use. The message names it as ``scrapy crawl`` takes
+    it (``-a name``); ``detail`` says what was expected, for ``blade``'s own option names."""
+
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        self.detail = f"expected {expected}, not {value!r}"
+        super().__init__(f"bad -a {name}: {self.detail}")
+
+
 def parse_day(value: str | None, name: str) -> date | None:
-    """A ``YYYY-MM-DD`` spider argument; a bad value stops the crawl with a clear message."""
+    """A ``YYYY-MM-DD`` spider argument."""
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"bad -a {name}={value!r}: expected a date like 2017-09-05") from None
+        raise BadArgument(name, value, "a date like 2017-09-05") from None
 
 
-def refuse_credentials(url: str) -> None:
+def parse_count(value: str | int | None, name: str) -> int | None:
+    """A whole-number spider argument."""
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise BadArgument(name, value, "a whole number") from None
+
+
+def refuse_credentials(url: str, name: str) -> None:
     """A URL with a user name or password is refused, naming neither: it would be written to
     every log line, failure and record that names the URL."""
     parts = urlsplit(url)
     if parts.username is not None or parts.password is not None:
-        host = parts.hostname or "?"
-        raise ValueError(f"refused a URL with credentials in it ({parts.scheme}://***@{host}"
-                         "/...): crawl sites that need no login, or put the credentials in a "
-                         "proxy or an HTTP auth setting, not in the URL")
+        raise BadArgument(name, f"{parts.scheme}://***@{parts.hostname or '?'}/...",
+                          "a URL without credentials in it (they would be written to every "
+                          "log line and record)")
 
 
 def is_truncated(response: Response) -> bool:
@@ -146,19 +165,16 @@ class BladeSpider(scrapy.Spider):
     ) -> None:
         super().__init__(**kwargs)
         self.urls = split_urls(url)
-        for given in [*self.urls, base_url or ""]:
-            refuse_credentials(given)
+        for name, given in [*(("url", u) for u in self.urls), ("base_url", base_url or "")]:
+            refuse_credentials(given, name)
         base = (base_url or WASHINGTON_BLADE.base_url).rstrip("/")
-        if not urlsplit(base).scheme.startswith("http") or not urlsplit(base).netloc:
-            raise ValueError(f"bad -a base_url={base_url!r}: expected e.g. http://127.0.0.1:8088")
+        if urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).netloc:
+            raise BadArgument("base_url", base_url, "a site address like http://127.0.0.1:8088")
         self.base_url = base
         self.since = parse_day(since, "since")
         self.until = parse_day(until, "until")
-        try:
-            self.limit = int(limit) if limit not in (None, "") else None
-            self.recheck_days = int(recheck_days) if recheck_days not in (None, "") else None
-        except ValueError:
-            raise ValueError("bad -a limit/recheck_days: expected a whole number") from None
+        self.limit = parse_count(limit, "limit")
+        self.recheck_days = parse_count(recheck_days, "recheck_days")
         self.full = str(full).lower() in ("1", "true", "yes", "on")
         self.allowed_domains = [urlsplit(base).hostname or ""]
         self.scheduled = ScheduledKeys()  # compact_key of every article URL asked for
@@ -173,6 +189,12 @@ class BladeSpider(scrapy.Spider):
         self.verified_archive = False
 
     @classmethod
+    def check_arguments(cls, **kwargs: Any) -> None:
+        """Raise :class:`BadArgument` for an argument the crawl could not use, before it starts:
+        a typo is then a usage error (exit status 2), not a failed crawl with tracebacks."""
+        cls(**kwargs)
+
+    @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BladeSpider:
         spider: BladeSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
@@ -181,6 +203,10 @@ class BladeSpider(scrapy.Spider):
         if spider.recheck_days is None:
             spider.recheck_days = settings.getint("BLADE_RECHECK_DAYS", 7)
         contact = settings.get("BLADE_CONTACT")
+        if contact == project_settings.BLADE_CONTACT and not is_loopback(spider.base_url):
+            spider.logger.warning(
+                "BLADE_CONTACT is not set: the User-Agent gives the site's operators no way to "
+                "reach you; run with -s BLADE_CONTACT=you@example.org")
         if settings.getpriority("USER_AGENT") <= settings.getpriority("BLADE_CONTACT"):
             settings.set("USER_AGENT",
                          f"blade_spider/{__version__} (+{contact}; research archive crawler)",

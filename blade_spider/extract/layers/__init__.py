@@ -1,0 +1,1 @@
+"""Extraction layers: one module per kind of markup (the interface is in ``base``)."""
