@@ -32,7 +32,6 @@ from blade_spider.crawl.middlewares import (
 )
 from blade_spider.crawl.outcomes import OutcomeRecorder
 from blade_spider.crawl.pipelines import (
-    RECORD_KEYS,
     ArchivePipeline,
     DeduplicatePipeline,
     NormalisePipeline,
@@ -41,6 +40,7 @@ from blade_spider.crawl.pipelines import (
 from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
 from blade_spider.extract import extract_article
 from blade_spider.record.items import Article
+from blade_spider.record.schema import article_schema
 from blade_spider.spiders.blade import BladeSpider
 from blade_spider.urls import SiteHosts
 from tests.conftest import WORDPRESS, load_case, response_from_file
@@ -120,7 +120,7 @@ def test_normalise_gives_the_contract_key_order(tmp_path: Path) -> None:
     record["crawl"] = dict(reversed(record["crawl"].items()))
     record["body_blocks"] = [{"text": b["text"], "type": b["type"]} for b in record["body_blocks"]]
     out = build_from_crawler(NormalisePipeline, crawler_for(tmp_path)).process_item(record)
-    assert tuple(out) == RECORD_KEYS
+    assert tuple(out) == tuple(article_schema()["properties"])
     assert list(out["crawl"]) == sorted(out["crawl"])
     assert all(list(block) == ["type", "text"] for block in out["body_blocks"])
 

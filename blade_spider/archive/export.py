@@ -30,17 +30,17 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from blade_spider.archive.dataset import (
+    COLUMNS,
+    DateBound,
+    archive_root,
+    arrow_schema,
+    load_articles,
+    require_pyarrow,
+)
 from blade_spider.archive.sqlite import require_sqlite_utils, write_sqlite
 from blade_spider.archive.store import atomic_write, dumps
 from blade_spider.archive.tables import TABLES, Table, table_rows
-from blade_spider.dataset import (
-    COLUMNS,
-    SITE_TZ,
-    DateBound,
-    archive_root,
-    load_articles,
-    optional_module,
-)
 
 FORMATS = ("parquet", "csv", "sqlite")
 #: Records per Parquet row group: bounds the memory an export needs, whatever the archive size.
@@ -50,46 +50,6 @@ ROW_GROUP = 10_000
 CRAWL_KEYS = ("fetched_at", "http_status", "request_url", "spider_version", "template",
               "parser_layers", "content_sha256", "etag", "last_modified", "date_precision",
               "date_notes", "comments_note", "gone_at", "gone_status", "pages", "warc")
-
-
-def require_pyarrow() -> Any:
-    return optional_module("pyarrow", "parquet", "the Parquet export")
-
-
-def arrow_schema() -> Any:
-    """The Parquet schema: one column per record field, in contract order.
-
-    ``crawl.parser_layers`` is the one JSON string: its keys are free-form (whichever fields a
-    layer gave), and Arrow maps are not readable by Hugging Face ``datasets``.
-    """
-    pa = require_pyarrow()
-    text, local = pa.string(), pa.timestamp("us", tz=SITE_TZ.key)
-    utc, integer = pa.timestamp("us", tz="UTC"), pa.int64()
-    texts = pa.list_(text)
-    types = {
-        "schema_version": integer, "id": text, "wp_post_id": integer, "url": text,
-        "headline": text, "subheadline": text, "authors": texts, "published": local,
-        "modified": local, "published_raw": text, "section": text, "categories": texts,
-        "tags": texts, "body": text,
-        "body_blocks": pa.list_(pa.struct([("type", text), ("text", text)])),
-        "images": pa.list_(pa.struct([("url", text), ("alt", text), ("caption", text),
-                                      ("credit", text), ("featured", pa.bool_())])),
-        "photo_caption": text, "photo_credit": text,
-        "comments": pa.list_(pa.struct([("id", text), ("parent_id", text), ("author", text),
-                                        ("published", local), ("text", text)])),
-        "comment_count": integer, "language": text,
-        "crawl": pa.struct([
-            ("fetched_at", utc), ("http_status", integer), ("request_url", text),
-            ("spider_version", text), ("template", text), ("parser_layers", text),
-            ("content_sha256", text), ("etag", text), ("last_modified", text),
-            ("date_precision", pa.struct([("published", text), ("modified", text)])),
-            ("date_notes", texts), ("comments_note", text), ("gone_at", utc),
-            ("gone_status", integer), ("pages", integer),
-            ("warc", pa.struct([("file", text), ("offset", integer), ("record_id", text)])),
-            ("extra", text),
-        ]),
-    }
-    return pa.schema([(name, types[name]) for name in COLUMNS])
 
 
 def _instant(value: str | None) -> datetime | None:

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from blade_spider.archive.dataset import optional_module
 from blade_spider.archive.report import PERIOD_COVERAGE, RUN_COUNTS, TITLE, citation, period_stats
 from blade_spider.archive.store import Archive, atomic_write
-from blade_spider.dataset import optional_module
 
 #: Sections and authors drawn by name; the rest are summed as "other".
 TOP_SECTIONS = 8

@@ -46,13 +46,12 @@ from blade_spider.archive.warc import (
     scan_warc,
     warcinfo,
 )
-from blade_spider.crawl.health import DEGRADED, FATAL, OK
-from blade_spider.crawl.pipelines import NormalisePipeline
 from blade_spider.extract import NotAnArticle, extract_page
 from blade_spider.extract.assemble import assemble, continuation_urls
 from blade_spider.extract.page import Page
 from blade_spider.record.items import Article
-from blade_spider.record.schema import schema_errors
+from blade_spider.record.schema import normalised, schema_errors
+from blade_spider.status import DEGRADED, FATAL, OK
 from blade_spider.urls import ARTICLE_PATH, SiteHosts
 
 logger = logging.getLogger(__name__)
@@ -363,7 +362,7 @@ class _Rebuild:
         if reason:
             self.report.skipped[reason] += 1
             return
-        record = NormalisePipeline().process_item(article)
+        record = normalised(article)
         errors = schema_errors(record)
         if errors:
             self.report.problems.append(f"{capture.url}: invalid record: {'; '.join(errors[:3])}")

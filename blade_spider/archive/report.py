@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from blade_spider import __version__
+from blade_spider.archive.dataset import archive_root, load_articles
 from blade_spider.archive.store import MANIFEST, Archive, atomic_write, file_sha256
-from blade_spider.dataset import archive_root, load_articles
 
 TOP = 20
 #: Optional fields whose coverage the report gives: (label, record field).

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from blade_spider.archive.dataset import optional_module
 from blade_spider.archive.store import ARTICLES_DIR, HISTORY_DIR, MANIFEST, Archive
 from blade_spider.archive.tables import (
     CHILD_TABLES,
@@ -25,7 +26,6 @@ from blade_spider.archive.tables import (
     child_rows,
     history_rows,
 )
-from blade_spider.dataset import optional_module
 
 #: Fields of ``articles`` the full-text index covers.
 FTS_COLUMNS = ("headline", "subheadline", "body")

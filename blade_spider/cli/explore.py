@@ -37,8 +37,8 @@ def prepare(root: Path) -> tuple[Path, Path, bool]:
 
 def cmd_explore(args: argparse.Namespace) -> int:
     """Serve the archive; returns only when it cannot (the server replaces this process)."""
+    from blade_spider.archive.dataset import optional_module
     from blade_spider.crawl.health import FATAL
-    from blade_spider.dataset import optional_module
 
     root = Path(project_settings(args.output).get("BLADE_OUTPUT_DIR"))
     try:

@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-OK, DEGRADED, FATAL, STOPPED = 0, 1, 2, 3
+from blade_spider.status import DEGRADED, FATAL, OK, STOPPED
+
+__all__ = ["DEGRADED", "FATAL", "OK", "STOPPED", "Verdict", "assess", "exit_status"]
+
 #: Why a run ended before its end when it was asked to stop (Scrapy's ``finish_reason``).
 STOP_REASONS = ("shutdown",)
 

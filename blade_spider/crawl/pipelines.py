@@ -20,21 +20,16 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from blade_spider import SCHEMA_VERSION
 from blade_spider.archive.state import StateStore, utc_now
 from blade_spider.archive.store import Archive, ArchiveLocked, atomic_write
 from blade_spider.crawl import signals as blade_signals
 from blade_spider.crawl.monitors import template_shares
-from blade_spider.record.schema import article_schema, schema_errors
+from blade_spider.record.schema import article_schema, normalised, schema_errors
 from blade_spider.urls import compact_key
 
 logger = logging.getLogger(__name__)
 
 #: The record's key order (RECORD.md) and that of its nested objects.
-RECORD_KEYS = tuple(article_schema()["properties"])
-IMAGE_KEYS = ("url", "alt", "caption", "credit", "featured")
-COMMENT_KEYS = ("id", "parent_id", "author", "published", "text")
-BLOCK_KEYS = ("type", "text")
 
 
 def output_dir(crawler: Crawler) -> Path:
@@ -70,13 +65,7 @@ class NormalisePipeline:
     so output is stable."""
 
     def process_item(self, item: Any, spider: Spider | None = None) -> dict[str, Any]:
-        record = item if isinstance(item, dict) else ItemAdapter(item).asdict()
-        record["schema_version"] = SCHEMA_VERSION
-        record["body_blocks"] = [{k: b[k] for k in BLOCK_KEYS} for b in record["body_blocks"]]
-        record["images"] = [{k: i[k] for k in IMAGE_KEYS} for i in record["images"]]
-        record["comments"] = [{k: c[k] for k in COMMENT_KEYS} for c in record["comments"]]
-        record["crawl"] = dict(sorted(record["crawl"].items()))
-        return {k: record[k] for k in RECORD_KEYS}
+        return normalised(item)
 
 
 class DeduplicatePipeline:
