@@ -100,3 +100,27 @@ def test_every_question_the_layers_ask_gets_parsels_answer(
         extract_article(response, site_of(case["url"]))
     assert asked, "the layers asked nothing: the spy is not in the path"
     assert [i for i, (found, expected) in enumerate(asked) if found != expected] == []
+
+
+TILLERSON = "blade2017_tillerson"
+
+
+@pytest.mark.parametrize("nesting", [
+    "<div>" * 500 + "Deeply nested words." + "</div>" * 500,
+    "<span>" * 1000 + "Deeply nested words." + "</span>" * 1000,
+    "<b><i>" * 500 + "Deeply nested words.",
+], ids=["500 divs", "1000 spans", "500 unclosed b-i"])
+def test_deeply_nested_markup_keeps_the_article_and_its_text(nesting: str) -> None:
+    """Such markup raised RecursionError and the whole article was lost."""
+    page_file, _ = case_files(TILLERSON)
+    url = load_case(TILLERSON)["url"]
+    html = page_file.read_text(encoding="utf-8")
+    at = html.index("<p>", html.index("The State Department"))
+    hostile = html[:at] + f"<p>{nesting}</p>" + html[at:]
+    plain = extract_article(response_from_file(page_file, url))
+    article = extract_article(HtmlResponse(url, body=hostile.encode(),
+                                           headers={"Content-Type": "text/html; charset=UTF-8"}))
+    assert "Deeply nested words." in article.body
+    assert article.body.replace("Deeply nested words.\n\n", "") == plain.body
+    assert (article.headline, article.published, article.authors, article.comments) == (
+        plain.headline, plain.published, plain.authors, plain.comments)

@@ -54,6 +54,24 @@ def css_xpath(query: str, first: bool = False) -> etree.XPath:
     return etree.XPath(f"({xpath})[1]" if first else xpath, smart_strings=False)
 
 
+#: Deeper than this, markup is no longer structure: a page's own nesting stays far shallower, and
+#: the readers that walk the tree recursively (Python's stack) must never meet 1,000 levels.
+MAX_DEPTH = 100
+_AT_MAX_DEPTH = etree.XPath("/" + "/".join(["*"] * MAX_DEPTH))
+
+
+def flatten_deep(root: etree._Element) -> int:
+    """Collapse every element nested ``MAX_DEPTH`` deep into its text (kept, in reading order),
+    so hostile or broken markup (500 nested ``div`` elements, unclosed ``<b><i>`` runs) costs its
+    inner formatting, never the article. Returns how many elements were collapsed."""
+    deep = [el for el in _AT_MAX_DEPTH(root.getroottree()) if len(el)]
+    for el in deep:
+        el.text = "".join(el.itertext())
+        for child in list(el):
+            el.remove(child)
+    return len(deep)
+
+
 def types_of(node: dict[str, Any]) -> set[str]:
     """The schema.org ``@type`` names of a JSON-LD node, without a vocabulary prefix."""
     value = node.get("@type", [])
@@ -90,8 +108,10 @@ class Page:
         does: UTF-8 (nearly every page) is parsed as is, without decoding the page to text and
         encoding it again; parsel decodes anything else, and falls back to decoding when the
         bytes are not valid in the declared encoding."""
-        return create_root_node("", reused_parser, base_url=self.url, body=self.response.body,
+        root = create_root_node("", reused_parser, base_url=self.url, body=self.response.body,
                                 encoding=self.response.encoding)
+        flatten_deep(root)
+        return root
 
     @cached_property
     def sel(self) -> Selector:
