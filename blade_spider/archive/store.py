@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 ARTICLES_DIR = "articles"
 HISTORY_DIR = "history"
+#: The run log: one JSON line per crawl, what it did and changed (``blade changes``).
+RUNS = "runs.jsonl"
 MANIFEST = "manifest.json"
 JOURNAL = ".journal.jsonl"
 LOCK = ".lock"
@@ -156,12 +158,13 @@ class _OutOfOrder(Exception):
 
 @dataclass
 class MergeResult:
-    """What a merge did, by article id."""
+    """What a merge did, by article id (``changes``: the fields each updated article changed)."""
 
     new: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
+    changes: dict[str, list[str]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {"new": len(self.new), "updated": len(self.updated),
@@ -393,6 +396,7 @@ class Archive:
                 else:
                     superseded.append({"id": article_id, "superseded_at": now, "record": old})
                     result.updated.append(article_id)
+                    result.changes[article_id] = changed_fields(old, incoming)
             state_rows.append(state_row(incoming, target[article_id], digest, now))
         if superseded:
             self.add_history(superseded)

@@ -3,6 +3,7 @@
 ``blade crawl``  full first run, then incremental runs (what cron/systemd call)
 ``blade fetch``  re-scrape named article URLs and update them in place, showing what changed
 ``blade retry``  re-attempt the URLs listed in ``output/failures.jsonl``
+``blade changes``  what each crawl did and changed (``output/runs.jsonl``)
 ``blade demo``   serve the bundled sample site on 127.0.0.1 and crawl it (offline quick start)
 ``blade stats``, ``blade validate [--repair]``, ``blade export``  read and check the archive
 ``blade reparse``, ``blade import-warc``  rebuild records from WARC captures, offline
@@ -19,6 +20,7 @@ import argparse
 from collections.abc import Sequence
 
 from blade_spider.cli import (
+    changes,
     crawl,
     demo,
     explore,
@@ -36,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="blade", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    for module in (crawl, fetch, retry, demo, export, stats, validate, reparse, explore, report):
+    for module in (crawl, fetch, retry, demo, changes, export, stats, validate, reparse,
+                   explore, report):
         module.register(commands)
     return parser
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from blade_spider.archive.report import write_output_readme
-from blade_spider.archive.state import StateStore
-from blade_spider.archive.store import Archive
+from blade_spider.archive.state import StateStore, utc_now
+from blade_spider.archive.store import RUNS, Archive, MergeResult, append_line
+from blade_spider.crawl import signals as blade_signals
 from blade_spider.crawl.health import FATAL, OK, STOPPED, Verdict, assess
+from blade_spider.crawl.monitors import stat_sum
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +31,24 @@ class CrawlReport:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        # What this run changed, by id, for its line in ``runs.jsonl``.
+        self.new: list[str] = []
+        self.updated: dict[str, list[str]] = {}
+        self.gone: list[str] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
         report = cls(crawler)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(report.archive_changed, signal=blade_signals.archive_changed)
         return report
+
+    def archive_changed(self, result: MergeResult) -> None:
+        self.new += [i for i in result.new if i not in self.updated]
+        for article_id in result.updated:
+            fields = self.updated.setdefault(article_id, [])
+            fields += [f for f in result.changes.get(article_id, []) if f not in fields]
+        self.gone += result.gone
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats
@@ -47,10 +62,10 @@ class CrawlReport:
             "%s skipped by robots.txt, %s not articles; archive holds %s articles. Verdict: %s",
             get("blade/archive/new", 0), get("blade/archive/updated", 0),
             get("blade/archive/unchanged", 0), get("blade/archive/gone", 0),
-            sum(v for k, v in stats.get_stats().items() if k.startswith("blade/failures/")),
-            sum(v for k, v in stats.get_stats().items() if k.startswith("blade/rejected/")),
+            stat_sum(stats.get_stats(), "blade/failures/"),
+            stat_sum(stats.get_stats(), "blade/rejected/"),
             get("robotstxt/forbidden", 0),
-            sum(v for k, v in stats.get_stats().items() if k.startswith("blade/not_article/")),
+            stat_sum(stats.get_stats(), "blade/not_article/"),
             get("blade/archive_articles", "?"),
             "OK" if verdict.status == 0 else "; ".join(verdict.problems),
         )
@@ -71,14 +86,31 @@ class CrawlReport:
             return  # the archive was never opened (locked by another run)
         output = Path(self.crawler.settings.get("BLADE_OUTPUT_DIR"))
         outcome = {"exit_status": verdict.status, "problems": verdict.problems}
+        reason = {OK: "finished", STOPPED: "stopped"}.get(verdict.status, "failed")
         state = StateStore(output / "state.sqlite3")
         try:
-            reason = {OK: "finished", STOPPED: "stopped"}.get(verdict.status, "failed")
             state.conclude_crawl(crawl_id, reason, outcome)
         finally:
             state.close()
         archive = Archive(output)
+        self.log_run(archive, crawl_id, reason, outcome)
         manifest = archive.read_manifest() or {}
         manifest = archive.write_manifest(
             last_crawl={**(manifest.get("last_crawl") or {}), **outcome})
         write_output_readme(output, manifest)
+
+    def log_run(self, archive: Archive, crawl_id: int, reason: str,
+                outcome: dict[str, Any]) -> None:
+        """One line per run in ``runs.jsonl``: when, how it ended, and what it changed, by id
+        (``blade changes`` prints them)."""
+        stats = self.crawler.stats.get_stats()
+        new = [i for i in dict.fromkeys(self.new) if i not in self.updated]
+        append_line(archive.path(RUNS), {
+            "crawl_id": crawl_id, "started_at": str(stats.get("start_time", "")),
+            "finished_at": utc_now(), "outcome": reason, **outcome,
+            "counts": {key: stats.get(f"blade/archive/{key}", 0)
+                       for key in ("new", "updated", "unchanged", "gone")}
+                      | {"failed": stat_sum(stats, "blade/failures/"),
+                         "rejected": stat_sum(stats, "blade/rejected/")},
+            "new": new, "updated": self.updated, "gone": list(dict.fromkeys(self.gone)),
+        })

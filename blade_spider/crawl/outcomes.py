@@ -21,7 +21,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from blade_spider.archive.state import StateStore, utc_now
-from blade_spider.archive.store import STATE, Archive, append_line
+from blade_spider.archive.store import STATE, Archive, MergeResult, append_line
 from blade_spider.crawl import signals as blade_signals
 from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
 from blade_spider.urls import original_url
@@ -135,6 +135,8 @@ class OutcomeRecorder:
                            outcome.url)
             self.stats.inc_value("blade/archive/gone")
             self.archive.write_manifest()
+            self.crawler.signals.send_catch_log(signal=blade_signals.archive_changed,
+                                                result=MergeResult(gone=[known.id]))
         self.settle(request)
 
     def page_skipped(self, outcome: SkippedPage, request: Request | None = None) -> None:

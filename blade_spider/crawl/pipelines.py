@@ -152,6 +152,8 @@ class ArchivePipeline:
             for key, value in result.counts().items():
                 if value:
                     self.stats.inc_value(f"blade/archive/{key}", value)
+            self.crawler.signals.send_catch_log(signal=blade_signals.archive_changed,
+                                                result=result)
             self.archive.write_manifest()
         self.archive.journal_clear()
         self.pending = []

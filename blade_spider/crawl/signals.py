@@ -19,6 +19,9 @@ article_unchanged = object()
 article_gone = object()
 #: A fetched page is not an article (``outcome``: :class:`SkippedPage`).
 page_skipped = object()
+#: The archive changed (``result``: a :class:`~blade_spider.archive.store.MergeResult`: ids new,
+#: updated with the fields they changed, gone); sent by the archive pipeline and the recorder.
+archive_changed = object()
 #: A record broke the schema and was dropped (``record``: the record, ``errors``: why); sent by
 #: the validation pipeline, which has no request.
 record_rejected = object()
