@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS articles (
     fetched_at TEXT,
     checked_at TEXT,
     gone_at TEXT,
-    gone_status INTEGER
+    gone_status INTEGER,
+    modified_source TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_url ON articles (url);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
@@ -73,6 +74,8 @@ class ArticleState:
     checked_at: str | None
     gone_at: str | None
     gone_status: int | None
+    #: Which layer gave ``modified`` (a discovery source: the page may not print it again).
+    modified_source: str | None = None
 
 
 class StateStore:
@@ -86,6 +89,9 @@ class StateStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
+        if "modified_source" not in columns:  # a state written before the column existed
+            self.db.execute("ALTER TABLE articles ADD COLUMN modified_source TEXT")
 
     def close(self) -> None:
         self.db.close()
@@ -147,17 +153,18 @@ class StateStore:
                 self.db.execute(
                     "INSERT INTO articles (id, url, published, modified, partition, "
                     "record_sha256, content_sha256, etag, last_modified, fetched_at, checked_at, "
-                    "gone_at, gone_status) VALUES (:id, :url, :published, :modified, :partition, "
-                    ":record_sha256, :content_sha256, :etag, :last_modified, :fetched_at, "
-                    ":checked_at, :gone_at, :gone_status) ON CONFLICT(id) DO UPDATE SET "
+                    "gone_at, gone_status, modified_source) VALUES (:id, :url, :published, "
+                    ":modified, :partition, :record_sha256, :content_sha256, :etag, "
+                    ":last_modified, :fetched_at, :checked_at, :gone_at, :gone_status, "
+                    ":modified_source) ON CONFLICT(id) DO UPDATE SET "
                     "url=excluded.url, published=excluded.published, modified=excluded.modified, "
                     "partition=excluded.partition, record_sha256=excluded.record_sha256, "
                     "content_sha256=excluded.content_sha256, etag=excluded.etag, "
                     "last_modified=excluded.last_modified, fetched_at=excluded.fetched_at, "
                     "checked_at=excluded.checked_at, gone_at=excluded.gone_at, "
-                    "gone_status=excluded.gone_status",
+                    "gone_status=excluded.gone_status, modified_source=excluded.modified_source",
                     {"gone_at": None, "gone_status": None, "etag": None,
-                     "last_modified": None, "checked_at": None, **row},
+                     "last_modified": None, "checked_at": None, "modified_source": None, **row},
                 )
                 for url in row.get("urls", [row["url"]]):
                     self.db.execute("INSERT OR REPLACE INTO urls (url, id) VALUES (?, ?)",

@@ -181,6 +181,7 @@ def state_row(record: dict[str, Any], partition: str, digest: str, now: str) -> 
         "content_sha256": crawl.get("content_sha256"), "fetched_at": crawl.get("fetched_at"),
         "checked_at": now, "gone_at": crawl.get("gone_at"), "gone_status": crawl.get("gone_status"),
         "etag": crawl.get("etag"), "last_modified": crawl.get("last_modified"),
+        "modified_source": (crawl.get("parser_layers") or {}).get("modified"),
         "urls": sorted(urls),
     }
 

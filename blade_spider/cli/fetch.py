@@ -74,7 +74,14 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         print(f"{item.url}: answers HTTP {item.status}", file=sys.stderr)
     for reason in outcome.dropped:
         print(f"rejected: {reason}", file=sys.stderr)
-    if outcome.skipped or outcome.failures or outcome.gone or outcome.dropped:
+    told = {site.article_url(u) or u for u in
+             [r["url"] for r in outcome.records]
+             + [r["crawl"].get("request_url") or "" for r in outcome.records]
+             + [i.url for i in (*outcome.skipped, *outcome.failures, *outcome.gone)]}
+    silent = [url for url in wanted if url not in told]
+    for url in silent:  # e.g. rejected by the schema, or stopped by a middleware: see the log
+        print(f"{url}: not archived (see the log above): archive untouched", file=sys.stderr)
+    if outcome.skipped or outcome.failures or outcome.gone or outcome.dropped or silent:
         status = max(status, DEGRADED)
     return max(status, outcome.status if outcome.records else status)
 

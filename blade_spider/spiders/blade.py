@@ -66,6 +66,8 @@ POST_SITEMAP = re.compile(r"(?:post-sitemap\d*|wp-sitemap-posts-post-\d+|/sitema
 #: Archive pages walked when a site has no sitemap: home, categories, date archives, pagination.
 ARCHIVE_ALLOW = (r"/category/", r"/\d{4}/\d{2}/(?:\d{2}/)?(?:page/\d+/)?$", r"/page/\d+/$")
 ARTICLE_STATUSES = [304, 404, 410]
+#: Listings whose dates become ``modified`` when the page prints none (``source`` of a request).
+DISCOVERY_SOURCES = ("rest_api", "sitemap", "feed")
 REST_PAGE_SIZE = 100
 #: Safety margin subtracted from the last crawl's start for ``modified_after`` (clock skew).
 WATERMARK_MARGIN = timedelta(hours=2)
@@ -247,7 +249,12 @@ class BladeSpider(scrapy.Spider):
         if self.crawler.stats.get_value("blade/fatal"):  # e.g. the archive is locked
             return
         if self.urls:
+            limit = self.settings.getint("URLLENGTH_LIMIT")
             for url in self.urls:
+                if limit and len(url) > limit:  # Scrapy would drop it without a word
+                    self.failure(None, url, "article",
+                                 f"URL longer than URLLENGTH_LIMIT ({limit}): not fetched")
+                    continue
                 request = self.article_request(url, source="cli", force=True)
                 if request is not None:
                     yield request
@@ -541,6 +548,11 @@ class BladeSpider(scrapy.Spider):
         if lastmod:
             meta["discovered_modified"] = lastmod
             meta["discovered_modified_source"] = source
+        elif known is not None and known.modified and known.modified_source in DISCOVERY_SOURCES:
+            # What a listing said before holds until the page or a listing says otherwise: a
+            # re-fetch (blade fetch, a re-check) must not wipe it, nor call the article updated.
+            meta["discovered_modified"] = known.modified
+            meta["discovered_modified_source"] = known.modified_source
         # dont_filter: this spider deduplicates articles itself (``scheduled``), and a redirect
         # loop must end in "max redirections" (a recorded failure), not in a silent dupefilter.
         return Request(canonical, callback=self.parse_article, errback=self.article_failed,
@@ -668,7 +680,10 @@ class BladeSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
-            return  # robots.txt said no: counted as skipped, not a failure
+            if request.meta.get("blade_source") == "cli":  # asked for by name: say why not
+                self.failure(request, original_url(request), "article",
+                             "robots.txt disallows it: not fetched")
+            return  # found by discovery: counted as skipped by robots.txt, not a failure
         if failure.check(CrawlStopping):
             return  # still in flight in the state: the next run fetches it
         status = failure.value.response.status if failure.check(HttpError) else None

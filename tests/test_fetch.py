@@ -1,0 +1,49 @@
+"""Single-URL runs: what discovery knew is kept, and every URL given gets a line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from blade_spider.archive.store import read_jsonl
+from blade_spider.sample_site import SampleSite
+from tests.conftest import archived, crawl, run_blade
+
+
+def test_a_refetch_keeps_the_modified_date_a_listing_gave(tmp_path: Path) -> None:
+    """The page prints no modified date, the sitemap did: a re-fetch of the unchanged article
+    wiped it and wrote a false "updated" version to history."""
+    with SampleSite(n=30, seed=43) as site:
+        assert crawl(site, tmp_path).returncode == 0
+        by_listing = [r for r in archived(tmp_path)
+                      if r["crawl"]["parser_layers"].get("modified") in ("sitemap", "rest_api")]
+        assert by_listing, "the sample site should have articles dated by a listing only"
+        record = by_listing[0]
+        fetched = run_blade("fetch", record["url"], "--base-url", site.url,
+                            "--output", str(tmp_path))
+        again = crawl(site, tmp_path, "recheck_days=100000")
+    assert fetched.returncode == 0, fetched.stderr[-2000:]
+    assert f"{record['id']} unchanged" in fetched.stdout
+    assert again.returncode == 0
+    after = next(r for r in archived(tmp_path) if r["id"] == record["id"])
+    assert after["modified"] == record["modified"]
+    assert after["crawl"]["parser_layers"]["modified"] == record["crawl"]["parser_layers"][
+        "modified"]
+    history = [h for p in tmp_path.glob("history/*/*.jsonl") for h in read_jsonl(p)]
+    assert not [h for h in history if h["id"] == record["id"]]
+
+
+def test_every_url_given_gets_a_line_and_any_not_archived_fails_the_run(tmp_path: Path) -> None:
+    """A robots-disallowed URL or one over URLLENGTH_LIMIT printed nothing and exited 0."""
+    with SampleSite(n=8, seed=44) as site:
+        posts = site.archivable_posts()
+        disallowed, good = site.url_for(posts[0]), site.url_for(posts[1])
+        site.set_robots("User-agent: *\nDisallow: " + disallowed.removeprefix(site.url) + "\n")
+        too_long = f"{site.url}/2012/01/01/{'x' * 2100}/"
+        result = run_blade("fetch", disallowed, too_long, good, "--base-url", site.url,
+                           "--output", str(tmp_path))
+    said = result.stdout + result.stderr
+    assert result.returncode == 1, said[-2000:]
+    assert f"{disallowed}: failed (robots.txt disallows it: not fetched)" in said
+    assert "URL longer than URLLENGTH_LIMIT" in said and too_long[:60] in said
+    assert f"wp-{posts[1].id} (new)" in said and good in said
+    assert [r["url"] for r in archived(tmp_path)] == [good]
