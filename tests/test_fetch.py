@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from blade_spider.archive.state import StateStore
 from blade_spider.archive.store import read_jsonl
 from blade_spider.sample_site import SampleSite
 from tests.conftest import archived, crawl, run_blade
@@ -18,8 +19,11 @@ def test_a_refetch_keeps_the_modified_date_a_listing_gave(tmp_path: Path) -> Non
                       if r["crawl"]["parser_layers"].get("modified") in ("sitemap", "rest_api")]
         assert by_listing, "the sample site should have articles dated by a listing only"
         record = by_listing[0]
+        watermark = StateStore(tmp_path / "state.sqlite3").last_crawl_started()
         fetched = run_blade("fetch", record["url"], "--base-url", site.url,
                             "--output", str(tmp_path))
+        # a run of named URLs read no listing: it must not move the incremental watermark
+        assert StateStore(tmp_path / "state.sqlite3").last_crawl_started() == watermark
         again = crawl(site, tmp_path, "recheck_days=100000")
     assert fetched.returncode == 0, fetched.stderr[-2000:]
     assert f"{record['id']} unchanged" in fetched.stdout
@@ -47,3 +51,30 @@ def test_every_url_given_gets_a_line_and_any_not_archived_fails_the_run(tmp_path
     assert "URL longer than URLLENGTH_LIMIT" in said and too_long[:60] in said
     assert f"wp-{posts[1].id} (new)" in said and good in said
     assert [r["url"] for r in archived(tmp_path)] == [good]
+
+
+def test_retry_keeps_one_entry_per_url_and_counts_attempts(tmp_path: Path) -> None:
+    """After one 404, retry said "2 failures remain": the URL was twice in failures.jsonl."""
+    with SampleSite(n=5, seed=45) as site:
+        missing = f"{site.url}/2012/01/01/no-such-story/"
+        first = run_blade("fetch", missing, "--base-url", site.url, "--output", str(tmp_path))
+        retried = run_blade("retry", "--base-url", site.url, "--output", str(tmp_path))
+    assert first.returncode == 1 and retried.returncode == 1
+    failures = read_jsonl(tmp_path / "failures.jsonl")
+    assert [(f["url"], f["attempt"]) for f in failures] == [(missing, 2)]
+    assert "1 failures remain" in retried.stdout
+
+
+def test_retry_reads_a_failed_listing_again(tmp_path: Path) -> None:
+    with SampleSite(n=12, seed=46, rest_api=False) as site:
+        site.inject("/post-sitemap.xml", "500")
+        crawl(site, tmp_path, settings={"RETRY_TIMES": "0"})
+        listed = [f for f in read_jsonl(tmp_path / "failures.jsonl") if f["stage"] == "listing"]
+        assert [f["url"].removeprefix(site.url) for f in listed] == ["/post-sitemap.xml"]
+        site.clear_faults()
+        site.reset_requests()
+        retried = run_blade("retry", "--base-url", site.url, "--output", str(tmp_path))
+        asked = [r.path for r in site.requests]
+    assert retried.returncode == 0, retried.stdout + retried.stderr[-2000:]
+    assert "/post-sitemap.xml" in asked and "1 listings read" in retried.stdout
+    assert not [f for f in read_jsonl(tmp_path / "failures.jsonl") if f["stage"] == "listing"]

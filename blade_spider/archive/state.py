@@ -125,11 +125,14 @@ class StateStore:
         """Start of the last crawl that finished its discovery (the incremental watermark).
 
         A run that resumed stopped ones finished the discovery they began (their listings
-        were read, not read again): the watermark is the first stopped run's start."""
+        were read, not read again): the watermark is the first stopped run's start. A partial
+        run (named URLs or listings only) read no listing of its own and is passed over."""
         rows = self.db.execute(
             "SELECT started_at, finish_reason FROM crawls ORDER BY id DESC").fetchall()
         started = None
         for at, reason in rows:
+            if reason == "partial":
+                continue
             if started is None:
                 if reason == "finished":
                     started = at

@@ -136,6 +136,18 @@ def append_line(path: Path, entry: dict[str, Any]) -> None:
         os.close(fd)
 
 
+def one_failure_per_url(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``failures.jsonl`` as one entry per URL and stage: the latest reason, and ``attempt``
+    counting every run that failed on it (a URL failing again is not a second failure)."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in entries:
+        key = (entry.get("url", ""), entry.get("stage", ""))
+        earlier = latest.pop(key, None)
+        attempt = (earlier.get("attempt", 1) + 1) if earlier else entry.get("attempt", 1)
+        latest[key] = {**entry, "attempt": attempt}
+    return list(latest.values())
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Records of a JSON Lines file (missing file: empty list)."""
     if not path.exists():

@@ -11,6 +11,8 @@ from blade_spider.crawl.health import DEGRADED, FATAL, OK
 
 #: Failures of a single article page (fetch, parse, validation) that a retry can fix.
 RETRY_STAGES = ("article", "parse", "validate")
+#: A listing (sitemap, feed, archive page) that could not be read: a retry reads it again.
+LISTING = "listing"
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
@@ -20,22 +22,28 @@ def cmd_retry(args: argparse.Namespace) -> int:
     archive = Archive(settings.get("BLADE_OUTPUT_DIR"))
     failures = read_jsonl(archive.path("failures.jsonl"))
     urls = list(dict.fromkeys(f["url"] for f in failures if f.get("stage") in RETRY_STAGES))
-    if not urls:
-        print("blade retry: no failed article URLs to retry")
+    listings = list(dict.fromkeys(f["url"] for f in failures if f.get("stage") == LISTING))
+    if not urls and not listings:
+        print("blade retry: nothing to retry: no failed article or listing in failures.jsonl")
         return OK
-    outcome = run_spider(settings, url=",".join(urls),
+    spider_args = {k: ",".join(v) for k, v in (("url", urls), ("listing", listings)) if v}
+    outcome = run_spider(settings, **spider_args,
                          **({"base_url": args.base_url} if args.base_url else {}))
     if outcome.error:
         print(f"blade: {outcome.error}", file=sys.stderr)
         return FATAL
-    fixed = {r["crawl"].get("request_url") for r in outcome.records} | {
+    archived = {r["crawl"].get("request_url") for r in outcome.records} | {
         r["url"] for r in outcome.records}
+    failed_again = {(f.url, f.stage) for f in outcome.failures}
+    read = {u for u in listings if (u, LISTING) not in failed_again}
     remaining = [f for f in read_jsonl(archive.path("failures.jsonl"))
-                 if f["url"] not in fixed]
+                 if f["url"] not in archived
+                 and not (f.get("stage") == LISTING and f["url"] in read)]
     atomic_write(archive.path("failures.jsonl"), (dumps(f) for f in remaining))
-    print(f"retried {len(urls)}: {len(fixed & set(urls))} archived, "
+    print(f"retried {len(urls)} articles and {len(listings)} listings: "
+          f"{len(archived & set(urls))} archived, {len(read)} listings read; "
           f"{len(remaining)} failures remain in {archive.path('failures.jsonl')}")
-    return OK if not outcome.failures else DEGRADED
+    return OK if not remaining else DEGRADED
 
 
 def register(subparsers: Any) -> None:

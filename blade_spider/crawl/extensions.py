@@ -87,6 +87,8 @@ class CrawlReport:
         output = Path(self.crawler.settings.get("BLADE_OUTPUT_DIR"))
         outcome = {"exit_status": verdict.status, "problems": verdict.problems}
         reason = {OK: "finished", STOPPED: "stopped"}.get(verdict.status, "failed")
+        if reason == "finished" and self.crawler.stats.get_value("blade/partial_run"):
+            reason = "partial"  # named URLs or listings only: the watermark stays
         state = StateStore(output / "state.sqlite3")
         try:
             state.conclude_crawl(crawl_id, reason, outcome)

@@ -21,7 +21,16 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from blade_spider.archive.state import StateStore, utc_now
-from blade_spider.archive.store import STATE, Archive, MergeResult, append_line
+from blade_spider.archive.store import (
+    STATE,
+    Archive,
+    MergeResult,
+    append_line,
+    atomic_write,
+    dumps,
+    one_failure_per_url,
+    read_jsonl,
+)
 from blade_spider.crawl import signals as blade_signals
 from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
 from blade_spider.urls import original_url
@@ -79,6 +88,9 @@ class OutcomeRecorder:
         if self.state is not None:
             self.state.close()
             self.state = None
+            path = self.archive.path(FAILURES)
+            if path.exists():  # appended line by line while crawling; one per URL from now on
+                atomic_write(path, (dumps(e) for e in one_failure_per_url(read_jsonl(path))))
 
     # --- requests in flight --------------------------------------------------------------------
 

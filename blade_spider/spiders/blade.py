@@ -11,9 +11,11 @@ what else a request comes to (a failure, an unchanged or gone article, a page th
 is a signal of :mod:`blade_spider.crawl.signals`.
 
 Arguments (``-a name=value``): ``url`` (one or more article URLs, comma or space separated:
-fetch just those), ``base_url`` (crawl a mirror or staging copy), ``since``/``until``
-(publication dates, ``YYYY-MM-DD``), ``limit`` (at most this many articles), ``full`` (re-fetch
-everything), ``recheck_days`` (re-check window when the site gives no change signal).
+fetch just those), ``listing`` (sitemaps, feeds or archive pages to read again, alone: what
+``blade retry`` uses for failed listings), ``base_url`` (crawl a mirror or staging copy),
+``since``/``until`` (publication dates, ``YYYY-MM-DD``), ``limit`` (at most this many articles),
+``full`` (re-fetch everything), ``recheck_days`` (re-check window when the site gives no change
+signal).
 """
 
 from __future__ import annotations
@@ -161,13 +163,15 @@ class BladeSpider(scrapy.Spider):
     name = "blade"
 
     def __init__(
-        self, url: str | None = None, base_url: str | None = None, since: str | None = None,
-        until: str | None = None, limit: str | int | None = None, full: str | bool = False,
-        recheck_days: str | int | None = None, **kwargs: Any,
+        self, url: str | None = None, listing: str | None = None, base_url: str | None = None,
+        since: str | None = None, until: str | None = None, limit: str | int | None = None,
+        full: str | bool = False, recheck_days: str | int | None = None, **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.urls = split_urls(url)
-        for name, given in [*(("url", u) for u in self.urls), ("base_url", base_url or "")]:
+        self.listings = split_urls(listing)
+        for name, given in [*(("url", u) for u in self.urls),
+                            *(("listing", u) for u in self.listings), ("base_url", base_url or "")]:
             refuse_credentials(given, name)
         base = (base_url or WASHINGTON_BLADE.base_url).rstrip("/")
         if urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).netloc:
@@ -213,7 +217,8 @@ class BladeSpider(scrapy.Spider):
             settings.set("USER_AGENT",
                          f"blade_spider/{__version__} (+{contact}; research archive crawler)",
                          priority=settings.getpriority("BLADE_CONTACT"))
-        if not spider.urls and settings.getbool("BLADE_RESUME") and not settings.get("JOBDIR"):
+        if (not spider.urls and not spider.listings and settings.getbool("BLADE_RESUME")
+                and not settings.get("JOBDIR")):
             settings.set("JOBDIR", str(spider.output_dir / ".job"), priority="spider")
         # What a stopped run had scheduled is in its queue: a resumed run must not ask again.
         spider.scheduled = ScheduledKeys(settings.get("JOBDIR"))
@@ -248,6 +253,11 @@ class BladeSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         if self.crawler.stats.get_value("blade/fatal"):  # e.g. the archive is locked
             return
+        if self.urls or self.listings:
+            # Only these pages: the run reads no other listing and moves no watermark.
+            self.crawler.stats.set_value("blade/partial_run", True)
+        for url in self.listings:
+            yield self.listing_request(url)
         if self.urls:
             limit = self.settings.getint("URLLENGTH_LIMIT")
             for url in self.urls:
@@ -258,6 +268,8 @@ class BladeSpider(scrapy.Spider):
                 request = self.article_request(url, source="cli", force=True)
                 if request is not None:
                     yield request
+            return
+        if self.listings:
             return
         for url, lastmod, source in self.state_store().inflight():  # a killed run's last ones
             self.scheduled.discard(compact_key(url))  # lost in flight: not in the queue
@@ -310,6 +322,16 @@ class BladeSpider(scrapy.Spider):
         self.discovering = True
         self.sitemap_queue = ordered[1:]
         yield self.sitemap_request(ordered[0])
+
+    def listing_request(self, url: str) -> Request:
+        """A request for one listing named by URL (``-a listing=``, ``blade retry``): a
+        sitemap, the feed, or an archive page, by its address."""
+        path = urlsplit(url).path
+        if path.endswith((".xml", ".xml.gz")):
+            return self.sitemap_request(url)
+        callback = self.parse_feed if path.rstrip("/").endswith("/feed") else self.parse_archive
+        return Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
+                       meta={"blade_stage": "listing"})
 
     def sitemap_request(self, url: str, depth: int = 0) -> Request:
         self.sitemaps_requested += 1
