@@ -100,5 +100,7 @@ BLADE_FLUSH_SECONDS = 60.0
 BLADE_RECHECK_DAYS = 7
 #: Share of article pages that may fail before the run counts as failed (exit status 1).
 BLADE_MAX_FAILURE_RATE = 0.05
+#: Scrapy's scheduler, stopping the crawl when the JOBDIR queue cannot be written (disk full).
+SCHEDULER = "blade_spider.crawl.resume.Scheduler"
 #: Resume a killed discovery crawl from ``<output>/.job`` (Scrapy JOBDIR).
 BLADE_RESUME = True

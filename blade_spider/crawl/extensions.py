@@ -20,8 +20,8 @@ from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 
 from blade_spider.archive.report import write_output_readme
 from blade_spider.archive.state import StateStore
-from blade_spider.archive.store import Archive
-from blade_spider.crawl.health import FATAL, OK, Verdict, assess
+from blade_spider.archive.store import WRITE_ERRORS, Archive, write_problem
+from blade_spider.crawl.health import ARCHIVE_ERROR, FATAL, OK, Verdict, assess
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,12 @@ class CrawlReport:
         stats.set_value("finish_reason", reason)
         verdict = assess(stats.get_stats())
         stats.set_value("blade/exit_status", verdict.status)
-        self.conclude(verdict)
+        try:
+            self.conclude(verdict)
+        except WRITE_ERRORS as exc:  # e.g. the disk that stopped the crawl is still full
+            output = Path(self.crawler.settings.get("BLADE_OUTPUT_DIR"))
+            logger.error("Could not record the verdict in the archive: %s",
+                         write_problem(exc, output))
         get = stats.get_value
         logger.info(
             "Crawl summary: %s new, %s updated, %s unchanged, %s gone, %s failed, %s rejected, "
@@ -88,7 +93,10 @@ class CrawlReport:
         for problem in verdict.problems:
             logger.error("Run problem: %s", problem)
         jobdir = self.crawler.settings.get("JOBDIR")
-        if jobdir and reason == "finished" and verdict.status < FATAL:
+        # A run stopped by its archive (a full disk...) may have left the queue torn: the next
+        # run starts fresh too (it looks as far back again, so nothing is missed).
+        if jobdir and ((reason == "finished" and verdict.status < FATAL)
+                       or stats.get_value("blade/stop_reason") == ARCHIVE_ERROR):
             shutil.rmtree(Path(jobdir), ignore_errors=True)
 
     def conclude(self, verdict: Verdict) -> None:

@@ -21,8 +21,17 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
 from blade_spider import SCHEMA_VERSION
+from blade_spider.archive.check import open_state, rederive_state
 from blade_spider.archive.state import StateStore, utc_now
-from blade_spider.archive.store import Archive, ArchiveLocked, append_line, atomic_write
+from blade_spider.archive.store import (
+    STATE,
+    WRITE_ERRORS,
+    Archive,
+    append_line,
+    atomic_write,
+    write_problem,
+)
+from blade_spider.crawl.health import stop_crawl
 from blade_spider.crawl.monitors import template_shares
 from blade_spider.record.items import Article, ArticleGone, ArticleUnchanged, FetchFailure
 from blade_spider.record.schema import article_schema, schema_errors
@@ -123,6 +132,10 @@ class ArchivePipeline:
     and merged into the month partitions in batches (``BLADE_FLUSH_ITEMS`` records or
     ``BLADE_FLUSH_SECONDS``), at the end of the crawl, and at the start of the next one if a
     crawl was killed before merging.
+
+    An archive that cannot be written (a full disk, a symlink inside it, a damaged partition,
+    another site's archive) stops the crawl at once with one message and exit status 2; what was
+    scraped stays in the journal, and what was not is fetched again by the next run.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -134,7 +147,8 @@ class ArchivePipeline:
         self.pending: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
         self.totals = {"new": 0, "updated": 0, "unchanged": 0, "gone": 0}
-        self.locked_out = False
+        self.locked_out = False  # not writing: another run holds the archive, or it failed
+        self.state: StateStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -147,24 +161,48 @@ class ArchivePipeline:
     def request_reached(self, request: Request, spider: Spider | None = None) -> None:
         """An article request left the queue: until its item is processed, it is in flight
         (a JOBDIR resume would not fetch it again, so the next run must)."""
-        if request.meta.get("blade_stage") == "article" and not self.locked_out:
-            self.state.add_inflight(original_url(request), request.meta.get("discovered_modified"),
-                                    request.meta.get("discovered_modified_source"))
+        if request.meta.get("blade_stage") == "article" and self.state and not self.locked_out:
+            try:
+                self.state.add_inflight(original_url(request),
+                                        request.meta.get("discovered_modified"),
+                                        request.meta.get("discovered_modified_source"))
+            except WRITE_ERRORS as exc:
+                self.stop(exc)
 
     def item_done(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
-        if response is not None and response.request is not None and not self.locked_out:
-            self.state.done_inflight(original_url(response.request))
+        if response is not None and response.request is not None and self.state \
+                and not self.locked_out:
+            try:
+                self.state.done_inflight(original_url(response.request))
+            except WRITE_ERRORS as exc:
+                self.stop(exc)
+
+    def stop(self, exc: BaseException) -> None:
+        """The archive cannot be written: stop the crawl (exit status 2), write nothing more."""
+        self.locked_out = True
+        stop_crawl(self.crawler, write_problem(exc, self.archive.root))
 
     def open_spider(self, spider: Spider | None = None) -> None:
         try:
             self.archive.lock()
-        except ArchiveLocked as exc:
+            self.open_archive()
+        except WRITE_ERRORS as exc:
             # One clear line, no traceback; the spider sees the fatal stat and fetches nothing.
-            logger.error("Not crawling: %s", exc)
-            self.stats.set_value("blade/fatal", str(exc))
+            problem = write_problem(exc, self.archive.root)
+            logger.error("Not crawling: %s", problem)
+            self.stats.set_value("blade/fatal", problem)
             self.locked_out = True
-            return
-        self.state = StateStore(self.archive.path("state.sqlite3"))
+            self.close_archive()
+
+    def open_archive(self) -> None:
+        """Check the archive is this site's and sound; merge what a killed crawl left."""
+        spider = self.crawler.spider
+        if getattr(spider, "base_url", None):
+            self.archive.claim_site(spider.base_url, spider.site.aliases,
+                                    self.crawler.settings.getbool("BLADE_ALLOW_OTHER_SITE"))
+        self.state = self.open_state()
+        # After a run that did not finish, its manifest may be behind the files: re-read them.
+        self.archive.rescan = self.state.last_crawl_reason() != "finished"
         self.crawl_id = self.state.start_crawl()
         leftover = self.archive.journal_entries()
         if leftover:
@@ -173,9 +211,29 @@ class ArchivePipeline:
             self.pending = list(leftover)
             self.flush()
 
+    def open_state(self) -> StateStore:
+        """The state store; a damaged one is set aside and rebuilt from the archive."""
+        state, moved = open_state(self.archive, utc_now())
+        if moved is None:
+            return state
+        state.close()
+        done = rederive_state(self.archive, utc_now())
+        logger.warning("%s was damaged and is rebuilt from the archive: %s", STATE,
+                       "; ".join(done))
+        return StateStore(self.archive.path(STATE))
+
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if self.locked_out:
-            raise DropItem("the archive is locked by another crawl")
+            raise DropItem("not archived: the archive is not being written (see the error above)")
+        try:
+            self.dispatch(item)
+        except WRITE_ERRORS as exc:
+            self.stop(exc)
+            raise DropItem(f"not archived: {exc}") from exc
+        return item
+
+    def dispatch(self, item: Any) -> None:
+        assert self.state is not None
         if isinstance(item, dict):
             self.add_record(item)
         elif isinstance(item, ArticleUnchanged):
@@ -188,7 +246,6 @@ class ArchivePipeline:
             self.mark_gone(item)
         elif isinstance(item, FetchFailure):
             append_line(self.archive.path("failures.jsonl"), ItemAdapter(item).asdict())
-        return item
 
     def add_record(self, record: dict[str, Any]) -> None:
         self.archive.journal_append(record)
@@ -230,6 +287,7 @@ class ArchivePipeline:
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.locked_out:
+            self.close_archive()
             return
         try:
             self.flush()
@@ -240,9 +298,16 @@ class ArchivePipeline:
             self.write_schema()
             # "closing" until the end-of-crawl checks give their verdict (CrawlReport).
             self.state.finish_crawl(self.crawl_id, "closing", summary)
+        except WRITE_ERRORS as exc:
+            self.stop(exc)
         finally:
+            self.close_archive()
+
+    def close_archive(self) -> None:
+        if self.state is not None:
             self.state.close()
-            self.archive.unlock()
+            self.state = None
+        self.archive.unlock()
 
     def write_schema(self) -> None:
         """A copy of the record's JSON Schema beside the data, for researchers."""
