@@ -267,6 +267,13 @@ def _check_manifest(archive: Archive, scan: _Scan) -> None:
                                        f"expected {SCHEMA_VERSION}")
 
 
+def manifest_problems(archive: Archive) -> list[Problem]:
+    """How the manifest disagrees with the partitions (missing, damaged, out of date)."""
+    scan = _Scan()
+    _check_manifest(archive, scan)
+    return scan.problems
+
+
 def _check_state(archive: Archive, scan: _Scan) -> None:
     if not archive.path(STATE).exists():
         scan.add("state", STATE, "missing")
