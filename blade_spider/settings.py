@@ -60,6 +60,9 @@ BLADE_WARC_MAX_BYTES = 1024**3
 BLADE_OUTPUT_DIR = "output"
 #: Host names that are the same site as ``base_url`` (links to them are rewritten onto it).
 BLADE_SITE_ALIASES = ["washingtonblade.com"]
+#: An archive holds one site (its manifest's ``site``): a crawl of another host into it is
+#: refused (exit status 2) unless this is True.
+BLADE_ALLOW_OTHER_SITE = False
 
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -9,13 +9,16 @@ from typing import Any
 from blade_spider.cli.common import common, project_settings, report_crawl, run_spider
 from blade_spider.crawl.health import OK
 
+#: The demo's archive: never ``output/``, where ``blade crawl`` archives the real site.
+DEMO_OUTPUT = "output-demo"
+
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from blade_spider.sample_site import SampleSite
 
     with SampleSite(n=args.articles, port=args.port) as site:
         print(f"Serving the bundled sample site ({args.articles} articles) at {site.url}")
-        settings = project_settings(args.output, args.set)
+        settings = project_settings(args.output or DEMO_OUTPUT, args.set)
         outcome = run_spider(settings, base_url=site.url)
     status = report_crawl(outcome)
     output = Path(settings.get("BLADE_OUTPUT_DIR")).resolve()
