@@ -352,17 +352,8 @@ class Archive:
         append_line(self.path(JOURNAL), entry)
 
     def journal_entries(self) -> list[dict[str, Any]]:
-        """Entries of an unfinished run; a torn last line (killed mid-write) is ignored."""
-        path = self.path(JOURNAL)
-        if not path.exists():
-            return []
-        entries = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                entries.append(json.loads(line))
-            except json.JSONDecodeError:
-                logger.warning("Ignoring a torn journal line (a crawl was killed mid-write)")
-        return entries
+        """Entries of an unfinished run; a torn line is skipped with a warning."""
+        return read_jsonl(self.path(JOURNAL))
 
     def journal_clear(self) -> None:
         self.path(JOURNAL).unlink(missing_ok=True)

@@ -68,8 +68,12 @@ class ScheduledKeys:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_suffix(".partial")
-        partial.write_bytes(array("Q", self.keys).tobytes())
-        os.replace(partial, self.path)
+        try:
+            partial.write_bytes(array("Q", self.keys).tobytes())
+            os.replace(partial, self.path)
+        except OSError as exc:  # a full disk: the resumed run may fetch an article twice
+            partial.unlink(missing_ok=True)
+            logger.warning("Could not save the scheduled URLs in %s (%s)", self.path, exc)
 
 
 class Scheduler(ScrapyScheduler):
@@ -97,7 +101,7 @@ class Scheduler(ScrapyScheduler):
         except OSError as exc:
             logger.warning("Could not save the crawl queue in %s (%s): the next run starts "
                            "afresh", self.dqdir, exc)
-            return self.df.close(reason)
+            return None
 
     def _failed(self, exc: OSError) -> None:
         assert self.crawler is not None
