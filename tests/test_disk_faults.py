@@ -327,10 +327,13 @@ def test_appends_refuse_to_follow_a_symlink(tmp_path: Path) -> None:
     with pytest.raises(UnsafePath, match="symlink"):
         atomic_write(root / "failures.jsonl", ["{}"])
     assert outside.read_text(encoding="utf-8") == ""
-    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "2017").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "2017" / "2017-09.jsonl").write_text("", encoding="utf-8")
     (root / "articles").symlink_to(tmp_path / "elsewhere")
     with pytest.raises(UnsafePath, match="symlink"):
         Archive(root).path("articles/2017/2017-09.jsonl")
+    assert main(["validate", "--output", str(root), "--repair"]) == 2
+    assert not (tmp_path / "elsewhere" / "2017" / "2017-09.jsonl").read_bytes()
 
 
 def test_a_crawl_never_writes_through_a_symlinked_directory(output: Path, tmp_path: Path) -> None:
