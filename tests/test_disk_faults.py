@@ -344,6 +344,9 @@ def test_a_crawl_never_writes_through_a_symlinked_directory(output: Path, tmp_pa
     outside_log = tmp_path / "outside.jsonl"
     outside_log.write_text("", encoding="utf-8")
     (output / "failures.jsonl").symlink_to(outside_log)
+    shutil.move(output / "warc", tmp_path / "warc")
+    (output / "warc").symlink_to(tmp_path / "warc")
+    warcs = sorted((tmp_path / "warc").iterdir())
     before = {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()}
     result = recrawl(output, "full=1")
     assert result.returncode == 2, result.stderr[-3000:]
@@ -351,6 +354,7 @@ def test_a_crawl_never_writes_through_a_symlinked_directory(output: Path, tmp_pa
     no_crash(result.stderr)
     assert {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()} == before
     assert outside_log.read_text(encoding="utf-8") == ""
+    assert sorted((tmp_path / "warc").iterdir()) == warcs
 
 
 # --- an archive of another site -----------------------------------------------------------------

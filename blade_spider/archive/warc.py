@@ -62,7 +62,7 @@ from warcio.timeutils import iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
 from blade_spider import __version__
-from blade_spider.archive.store import write_problem, write_whole
+from blade_spider.archive.store import WRITE_ERRORS, Archive, write_problem, write_whole
 from blade_spider.crawl.health import stop_crawl
 from blade_spider.spiders.blade import is_truncated
 
@@ -144,7 +144,7 @@ class WarcAppender:
 
     def _open_next(self) -> None:
         self.close()
-        directory = self.root / WARC_DIR
+        directory = Archive(self.root).path(WARC_DIR)  # never a symlink out of the archive
         directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
         while True:
@@ -284,7 +284,7 @@ class WarcCaptureMiddleware:
         data = b"".join(members)
         try:
             relative, start = self.appender.append(data)
-        except OSError as exc:  # a full disk: the crawl cannot keep what it fetches
+        except WRITE_ERRORS as exc:  # a full disk: the crawl cannot keep what it fetches
             stop_crawl(self.crawler, write_problem(exc, self.appender.root))
             raise IgnoreRequest(f"not captured: {exc}") from exc
         request.meta["fetched_at"] = when.isoformat()
