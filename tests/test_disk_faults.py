@@ -297,6 +297,24 @@ def test_a_damaged_state_is_rebuilt_from_the_archive(output: Path, damage: str) 
     assert validate_archive(output).ok
 
 
+def test_after_a_stopped_run_the_manifest_is_rescanned_once(
+        output: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that did not finish may have rewritten partitions and not its manifest: the next
+    one re-reads every partition for its first manifest, and only for that one."""
+    partition = sorted(output.glob("articles/*/*.jsonl"))[0]
+    lines = partition.read_bytes().splitlines(keepends=True)
+    partition.write_bytes(b"".join(lines[:-1]))  # as if merged, but the manifest not written
+    archive = Archive(output)
+    archive.rescan = True
+    assert archive.write_manifest()["files"] == archive.scan_files()
+
+    def no_rescan() -> None:
+        raise AssertionError("every partition re-read again")
+
+    monkeypatch.setattr(archive, "scan_files", no_rescan)
+    archive.write_manifest()
+
+
 # --- blade stats on a damaged archive -----------------------------------------------------------
 
 @pytest.mark.parametrize("damage", ["not-an-object", "garbage-manifest", "missing-partition"])

@@ -623,6 +623,7 @@ class Archive:
         atomic_write(self.path(MANIFEST),
                      [json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True)])
         self.file_changes.clear()
+        self.rescan = False  # the manifest now agrees with the files
         return manifest
 
 
