@@ -351,6 +351,9 @@ def test_appends_refuse_to_follow_a_symlink(tmp_path: Path) -> None:
     with pytest.raises(UnsafePath, match="symlink"):
         Archive(root).path("articles/2017/2017-09.jsonl")
     assert main(["validate", "--output", str(root), "--repair"]) == 2
+    for outside in ("../x.jsonl", "/tmp/x.jsonl", "articles/../../x.jsonl"):  # a damaged state row
+        with pytest.raises(UnsafePath, match="not a path inside"):
+            Archive(root).path(outside)
     assert not (tmp_path / "elsewhere" / "2017" / "2017-09.jsonl").read_bytes()
 
 

@@ -307,10 +307,14 @@ class Archive:
         self.site_claim: dict[str, Any] | None = None
 
     def path(self, relative: str) -> Path:
-        """``root/relative``; raises :class:`UnsafePath` if a part of it inside the archive is a
-        symlink (the root itself may be one)."""
+        """``root/relative``; raises :class:`UnsafePath` if it would leave the archive (``..``,
+        an absolute path: a damaged state row) or a part of it inside the archive is a symlink
+        (the root itself may be one)."""
+        parts = Path(relative).parts
+        if Path(relative).is_absolute() or ".." in parts:
+            raise UnsafePath(f"{relative!r} is not a path inside the archive {self.root}")
         current = self.root
-        for part in Path(relative).parts:
+        for part in parts:
             current = current / part
             _refuse_symlink(current)
         return current
