@@ -71,6 +71,9 @@ BLADE_WARC_MAX_BYTES = 1024**3
 BLADE_OUTPUT_DIR = "output"
 #: Host names that are the same site as ``base_url`` (links to them are rewritten onto it).
 BLADE_SITE_ALIASES = list(WASHINGTON_BLADE.aliases)
+#: An archive holds one site (its manifest's ``site``): a crawl of another host into it is
+#: refused (exit status 2) unless this is True.
+BLADE_ALLOW_OTHER_SITE = False
 
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
@@ -116,6 +119,8 @@ BLADE_FLUSH_SECONDS = 60.0
 BLADE_RECHECK_DAYS = 7
 #: Share of article pages that may fail before the run counts as failed (exit status 1).
 BLADE_MAX_FAILURE_RATE = 0.05
+#: Scrapy's scheduler, stopping the crawl when the JOBDIR queue cannot be written (disk full).
+SCHEDULER = "blade_spider.crawl.resume.Scheduler"
 #: Resume a killed discovery crawl from ``<output>/.job`` (Scrapy JOBDIR).
 BLADE_RESUME = True
 

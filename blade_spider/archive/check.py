@@ -18,7 +18,6 @@ schema violation cannot be repaired without re-fetching the article, so it is on
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections import defaultdict
@@ -37,6 +36,7 @@ from blade_spider.archive.store import (
     append_line,
     atomic_write,
     dumps,
+    numbered_lines,
     partition_of,
     record_sha256,
     sort_key,
@@ -134,19 +134,11 @@ def read_lines(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple
     text)`` of every other non-blank line (torn, not UTF-8, or JSON but not an object)."""
     good: list[tuple[int, dict[str, Any]]] = []
     bad: list[tuple[int, str]] = []
-    if not path.exists():
-        return good, bad
-    for number, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            value = json.loads(raw)
-        except ValueError:  # JSONDecodeError and UnicodeDecodeError
-            value = None
+    for number, raw, value in numbered_lines(path):
         if isinstance(value, dict):
             good.append((number, value))
         else:
-            bad.append((number, raw.decode("utf-8", errors="replace")))
+            bad.append((number, raw.rstrip(b"\n").decode("utf-8", errors="replace")))
     return good, bad
 
 
@@ -275,6 +267,13 @@ def _check_manifest(archive: Archive, scan: _Scan) -> None:
                                        f"expected {SCHEMA_VERSION}")
 
 
+def manifest_problems(archive: Archive) -> list[Problem]:
+    """How the manifest disagrees with the partitions (missing, damaged, out of date)."""
+    scan = _Scan()
+    _check_manifest(archive, scan)
+    return scan.problems
+
+
 def _check_state(archive: Archive, scan: _Scan) -> None:
     if not archive.path(STATE).exists():
         scan.add("state", STATE, "missing")
@@ -282,6 +281,7 @@ def _check_state(archive: Archive, scan: _Scan) -> None:
     try:
         store = StateStore(archive.path(STATE))
         try:
+            store.verify()
             rows = {row.id: row.partition for row in store.all()}
         finally:
             store.close()
@@ -368,11 +368,17 @@ def _repair_history(archive: Archive, relative: str, now: str) -> str:
     return f"set aside {len(bad)} damaged line(s) of {relative} in {DAMAGED}"
 
 
-def _open_state(archive: Archive, now: str) -> tuple[StateStore, str | None]:
+def open_state(archive: Archive, now: str) -> tuple[StateStore, str | None]:
     """The state store; an unreadable one is moved aside (kept) and a new one started."""
     path = archive.path(STATE)
     try:
-        return StateStore(path), None
+        store = StateStore(path)
+        try:
+            store.verify()
+        except sqlite3.DatabaseError:
+            store.close()
+            raise
+        return store, None
     except sqlite3.DatabaseError:
         aside = path.with_name(f"{STATE}.damaged-{now.replace(':', '')}")
         path.rename(aside)
@@ -381,10 +387,12 @@ def _open_state(archive: Archive, now: str) -> tuple[StateStore, str | None]:
         return StateStore(path), f"moved the unreadable {STATE} to {aside.name}"
 
 
-def _rederive_state(archive: Archive, now: str) -> list[str]:
+def rederive_state(archive: Archive, now: str) -> list[str]:
     """Make the state rows agree with the files: a row for every archived id (rewritten only
-    where it disagrees, so fresher validators are kept), none for ids no file holds."""
-    store, note = _open_state(archive, now)
+    where it disagrees, so fresher validators are kept), none for ids no file holds. A damaged
+    database is moved aside and rebuilt (what the crawl does when it finds one). Returns what
+    was done."""
+    store, note = open_state(archive, now)
     try:
         known = {row.id: row for row in store.all()}
         rows, ids = [], set()
@@ -419,7 +427,7 @@ def _repair(archive: Archive, scan: _Scan) -> list[str]:
         archive.write_manifest(rescan=True)
         actions.append(f"rewrote {MANIFEST} from the files (the last crawl's summary kept)")
     if scan.rewrite or "state" in kinds:
-        actions += _rederive_state(archive, now)
+        actions += rederive_state(archive, now)
     return actions
 
 

@@ -96,6 +96,13 @@ class StateStore:
     def close(self) -> None:
         self.db.close()
 
+    def verify(self) -> None:
+        """Raise :class:`sqlite3.DatabaseError` unless SQLite finds the file sound (a truncated
+        or overwritten file can open and still fail on the first page it reads)."""
+        rows = [row[0] for row in self.db.execute("PRAGMA quick_check")]
+        if rows != ["ok"]:
+            raise sqlite3.DatabaseError(f"{self.path} is damaged: {'; '.join(rows[:3])}")
+
     # --- reads -----------------------------------------------------------------------------
 
     def get(self, article_id: str) -> ArticleState | None:
@@ -141,6 +148,12 @@ class StateStore:
             else:
                 break
         return started
+
+    def last_crawl_reason(self) -> str | None:
+        """How the last crawl ended (``finished``, ``failed``; None: killed, or no crawl yet)."""
+        row = self.db.execute(
+            "SELECT finish_reason FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
+        return row[0] if row else None
 
     def inflight(self) -> list[tuple[str, str | None, str | None]]:
         """``(url, lastmod, source)`` of article requests a killed run had in flight."""

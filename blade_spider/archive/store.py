@@ -14,12 +14,19 @@ Layout (under ``output/`` by default)::
 
 Every archive file is replaced atomically (write to a temporary file in the same directory, fsync,
 rename, fsync the directory), so a SIGKILL at any moment leaves each file either as it was or as
-it should be, never half written. Records are serialised deterministically: the same archive gives
-the same bytes.
+it should be, never half written; an append-only file (the journal, the failure and reject logs)
+gets whole lines or nothing, even on a full disk. Records are serialised deterministically: the
+same archive gives the same bytes.
+
+The archive never writes through a symlink inside it (a link could send partitions or logs
+outside the archive directory), never silently drops a damaged line of a partition (it stops and
+names ``blade validate --repair``, which sets such lines aside), and knows which site it holds:
+the manifest's ``site``.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import heapq
@@ -27,6 +34,7 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -34,9 +42,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from blade_spider import SCHEMA_VERSION
 from blade_spider.archive.state import StateStore, utc_now
+from blade_spider.urls import bare_host
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +60,44 @@ LOCK = ".lock"
 STATE = "state.sqlite3"
 
 
-class ArchiveLocked(RuntimeError):
+class ArchiveError(RuntimeError):
+    """The archive cannot be used safely as it is; the message says why and what to do."""
+
+
+class ArchiveLocked(ArchiveError):
     """Another process is writing this archive."""
+
+
+class UnsafePath(ArchiveError):
+    """A path inside the archive is a symlink: writing through it could write outside."""
+
+
+class DamagedFile(ArchiveError, ValueError):
+    """A line of a partition or history file is not a record (torn or damaged)."""
+
+
+class OtherSite(ArchiveError):
+    """The archive holds another site's articles."""
+
+
+#: What writing a record, a log line or the state can fail with when the disk or the archive
+#: misbehaves (a full disk, a read-only mount, a symlink, a damaged file or database).
+WRITE_ERRORS: tuple[type[BaseException], ...] = (ArchiveError, OSError, sqlite3.Error)
+
+
+def write_problem(exc: BaseException, root: Path) -> str:
+    """One line for people on why the archive at ``root`` could not be written, and what to do."""
+    if isinstance(exc, ArchiveError):
+        return str(exc)
+    full = (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or (
+        isinstance(exc, sqlite3.OperationalError) and "full" in str(exc))
+    if full:
+        return (f"the disk holding the archive {root} is full (No space left on device): "
+                "stopped; free space there and run again (what this run scraped and did not "
+                "archive is kept in the journal or fetched again)")
+    if isinstance(exc, sqlite3.Error):
+        return f"cannot use the archive's state {root / STATE}: {exc}"
+    return f"cannot write the archive {root}: {exc}"
 
 
 def dumps(record: dict[str, Any]) -> str:
@@ -92,8 +138,16 @@ def sort_key(record: dict[str, Any]) -> tuple[str, str]:
     return key, str(record.get("id"))
 
 
+def _refuse_symlink(path: Path) -> None:
+    if path.is_symlink():
+        raise UnsafePath(f"{path} is a symlink: refusing to write through it (it could write "
+                         "outside the archive); replace it with a plain file or directory")
+
+
 def atomic_write(path: Path, lines: Iterable[str]) -> str:
-    """Write ``lines`` to ``path`` atomically; returns the file's sha256."""
+    """Write ``lines`` to ``path`` atomically; returns the file's sha256. A symlink at ``path``
+    is refused, not replaced."""
+    _refuse_symlink(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -122,16 +176,39 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def append_line(path: Path, entry: dict[str, Any]) -> None:
-    """Append one JSON line with a single ``write`` on an ``O_APPEND`` descriptor.
+def write_whole(fd: int, data: bytes) -> None:
+    """Append all of ``data`` to ``fd`` (an ``O_APPEND`` descriptor) or none of it.
 
-    A process killed mid-crawl cannot tear a line written this way (the kernel finishes a write to
-    a regular file before delivering the signal), which is what keeps the logs valid JSON Lines.
+    A write the disk cannot finish (full, quota) is cut off where it started, so no torn line or
+    record ever sits in an append-only file: the next append starts on a line boundary.
+    """
+    start = os.lseek(fd, 0, os.SEEK_END)
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError:
+        os.ftruncate(fd, start)
+        raise
+
+
+def append_line(path: Path, entry: dict[str, Any]) -> None:
+    """Append one JSON line to ``path``: whole or not at all (:func:`write_whole`), never through
+    a symlink (``O_NOFOLLOW``).
+
+    A process killed mid-crawl cannot tear a line written this way either (the kernel finishes a
+    write to a regular file before delivering the signal).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(fd, (dumps(entry) + "\n").encode("utf-8"))
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            _refuse_symlink(path)
+        raise
+    try:
+        write_whole(fd, (dumps(entry) + "\n").encode("utf-8"))
     finally:
         os.close(fd)
 
@@ -149,11 +226,45 @@ def one_failure_per_url(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Records of a JSON Lines file (missing file: empty list)."""
+    """Entries of an append-only JSON Lines log (missing file: empty list). A line that is not a
+    JSON object (a torn tail) is skipped with a warning that says where."""
+    entries = []
+    for number, _, value in numbered_lines(path):
+        if isinstance(value, dict):
+            entries.append(value)
+        else:
+            logger.warning("Skipping a torn or damaged line: %s:%d", path, number)
+    return entries
+
+
+def numbered_lines(path: Path) -> Iterator[tuple[int, bytes, Any]]:
+    """``(line number, line, JSON value or None when it is not JSON)`` of each non-blank line."""
     if not path.exists():
-        return []
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        return
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if raw.strip():
+                try:
+                    yield number, raw, json.loads(raw)
+                except ValueError:  # not JSON, or not UTF-8
+                    yield number, raw, None
+
+
+def record_lines(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(line, record)`` of a partition or history file; a line that is not a record raises
+    :class:`DamagedFile` (it is never dropped silently: a rewrite would lose it)."""
+    for number, raw, value in numbered_lines(path):
+        if not isinstance(value, dict):
+            raise DamagedFile(
+                f"{path} line {number} is not a valid record (torn or damaged): run "
+                f"`blade validate --repair --output {path.parent.parent.parent}` to set it "
+                "aside in damaged.jsonl, then run again")
+        yield raw.decode("utf-8").rstrip("\n"), value
+
+
+def read_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a partition or history file (see :func:`record_lines`)."""
+    return (record for _, record in record_lines(path))
 
 
 def file_sha256(path: Path) -> str:
@@ -206,16 +317,32 @@ class Archive:
         self._lock_handle: IO[str] | None = None
         #: Partitions rewritten since the manifest was last written (None: file removed).
         self.file_changes: dict[str, dict[str, Any] | None] = {}
+        #: Re-read every partition for the next manifest (a run stopped before writing it).
+        self.rescan = False
+        #: The site a crawl writing here is of (:meth:`claim_site`), for a new manifest.
+        self.site_claim: dict[str, Any] | None = None
 
     def path(self, relative: str) -> Path:
-        return self.root / relative
+        """``root/relative``; raises :class:`UnsafePath` if it would leave the archive (``..``,
+        an absolute path: a damaged state row) or a part of it inside the archive is a symlink
+        (the root itself may be one)."""
+        parts = Path(relative).parts
+        if Path(relative).is_absolute() or ".." in parts:
+            raise UnsafePath(f"{relative!r} is not a path inside the archive {self.root}")
+        current = self.root
+        for part in parts:
+            current = current / part
+            _refuse_symlink(current)
+        return current
 
     # --- lock ------------------------------------------------------------------------------
 
     def lock(self) -> None:
         """Take the archive's exclusive lock or raise :class:`ArchiveLocked` at once."""
         self.root.mkdir(parents=True, exist_ok=True)
-        handle = self.path(LOCK).open("a+", encoding="utf-8")
+        path = self.path(LOCK)
+        handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                   0o644), "a+", encoding="utf-8")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -245,17 +372,8 @@ class Archive:
         append_line(self.path(JOURNAL), entry)
 
     def journal_entries(self) -> list[dict[str, Any]]:
-        """Entries of an unfinished run; a torn last line (killed mid-write) is ignored."""
-        path = self.path(JOURNAL)
-        if not path.exists():
-            return []
-        entries = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                entries.append(json.loads(line))
-            except json.JSONDecodeError:
-                logger.warning("Ignoring a torn journal line (a crawl was killed mid-write)")
-        return entries
+        """Entries of an unfinished run; a torn line is skipped with a warning."""
+        return read_jsonl(self.path(JOURNAL))
 
     def journal_clear(self) -> None:
         self.path(JOURNAL).unlink(missing_ok=True)
@@ -269,17 +387,12 @@ class Archive:
         return sorted(str(p.relative_to(self.root)) for p in base.glob("*/*.jsonl"))
 
     def read_partition(self, relative: str) -> list[dict[str, Any]]:
-        return read_jsonl(self.path(relative))
+        return list(self.iter_partition(relative))
 
     def iter_partition(self, relative: str) -> Iterator[dict[str, Any]]:
-        """A partition's records one by one (a missing partition has none)."""
-        path = self.path(relative)
-        if not path.exists():
-            return
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                if line.strip():
-                    yield json.loads(line)
+        """A partition's records one by one (a missing partition has none; a damaged line
+        raises :class:`DamagedFile`)."""
+        return read_records(self.path(relative))
 
     def iter_records(self) -> Iterator[dict[str, Any]]:
         for relative in self.partitions():
@@ -327,21 +440,14 @@ class Archive:
 
     def _kept_lines(self, relative: str, drop: set[str]) -> Iterator[tuple[Any, str]]:
         """``(sort key, line)`` of a partition's records not in ``drop``, checking the order."""
-        path = self.path(relative)
-        if not path.exists():
-            return
         last = None
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                if not line.strip():
-                    continue
-                record = json.loads(line)
-                key = sort_key(record)
-                if last is not None and key < last:
-                    raise _OutOfOrder(relative)
-                last = key
-                if record["id"] not in drop:
-                    yield key, line.rstrip("\n")
+        for line, record in record_lines(self.path(relative)):
+            key = sort_key(record)
+            if last is not None and key < last:
+                raise _OutOfOrder(relative)
+            last = key
+            if record["id"] not in drop:
+                yield key, line
 
     def add_history(self, superseded: list[dict[str, Any]]) -> None:
         """Keep superseded versions; idempotent, so replaying a journal never doubles them."""
@@ -350,7 +456,7 @@ class Archive:
             month = partition_of(entry["record"]).replace(ARTICLES_DIR, HISTORY_DIR, 1)
             by_file[month].append(entry)
         for relative, entries in by_file.items():
-            existing = read_jsonl(self.path(relative))
+            existing = list(read_records(self.path(relative)))
             seen = {(e["id"], record_sha256(e["record"])) for e in existing}
             for entry in entries:
                 key = (entry["id"], record_sha256(entry["record"]))
@@ -364,7 +470,7 @@ class Archive:
         base = self.path(HISTORY_DIR)
         found = []
         for path in sorted(base.glob("*/*.jsonl")) if base.exists() else []:
-            found += [e for e in read_jsonl(path) if e["id"] == article_id]
+            found += [e for e in read_records(path) if e["id"] == article_id]
         return sorted(found, key=lambda e: e["superseded_at"])
 
     # --- merge -----------------------------------------------------------------------------
@@ -461,9 +567,11 @@ class Archive:
         self, last_crawl: dict[str, Any] | None = None, rescan: bool = False
     ) -> dict[str, Any]:
         """The manifest: the previous one updated with the partitions rewritten since (or every
-        file re-read when ``rescan``), the totals, and the last crawl's summary."""
+        file re-read when ``rescan``, when there is no valid one, or when :attr:`rescan` says a
+        run stopped before its manifest was written), the totals, the site the archive holds
+        and the last crawl's summary."""
         previous = self.read_manifest() or {}
-        if rescan or not previous:
+        if rescan or self.rescan or not previous:
             files = self.scan_files()
         else:
             files = dict(previous.get("files", {}))
@@ -473,22 +581,61 @@ class Archive:
                 else:
                     files[relative] = entry
         years = sorted(relative.split("/")[1] for relative in files)
-        return {
+        manifest = {
             "schema_version": SCHEMA_VERSION,
             "articles": sum(entry["records"] for entry in files.values()),
             "years": [years[0], years[-1]] if years else [],
             "files": dict(sorted(files.items())),
             "last_crawl": last_crawl if last_crawl is not None else previous.get("last_crawl"),
         }
+        site = previous.get("site") or self.site_claim
+        return {**manifest, "site": site} if site else manifest
 
     def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest, or None when there is none or it is not a valid one (garbage, torn, the
+        wrong shape: a warning says so, and the next write rebuilds it from the partitions)."""
         path = self.path(MANIFEST)
         if not path.exists():
             return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
+            manifest = json.loads(path.read_bytes())
+        except ValueError:
+            manifest = None
+        problem = manifest_problem(manifest)
+        if problem:
+            logger.warning("%s is not a valid manifest (%s): it is rebuilt from the partitions "
+                           "when the archive is next written", path, problem)
             return None
+        return manifest
+
+    # --- site ------------------------------------------------------------------------------
+
+    def site(self) -> dict[str, Any] | None:
+        """The site this archive holds: the manifest's ``site``, or for an archive written
+        before the manifest recorded it, the host of its first record."""
+        manifest = self.read_manifest() or {}
+        if manifest.get("site"):
+            return dict(manifest["site"])
+        for relative in self.partitions():
+            for record in self.iter_partition(relative):
+                if isinstance(record.get("url"), str):
+                    parts = urlsplit(record["url"])
+                    return {"base_url": f"{parts.scheme}://{parts.netloc}", "aliases": []}
+        return None
+
+    def claim_site(self, base_url: str, aliases: Iterable[str], allow_other: bool) -> None:
+        """Check that a crawl of ``base_url`` may write here; the manifest records the site the
+        archive was first made from. Raises :class:`OtherSite` for another site's crawl unless
+        ``allow_other`` (``BLADE_ALLOW_OTHER_SITE``)."""
+        held = self.site()
+        self.site_claim = held or {"base_url": base_url, "aliases": sorted(aliases)}
+        if held is None or allow_other:
+            return
+        if bare_host(urlsplit(held["base_url"]).hostname) != bare_host(urlsplit(base_url).hostname):
+            raise OtherSite(
+                f"the archive {self.root} holds articles of {held['base_url']}, not of "
+                f"{base_url}: crawl into another directory (--output / -s BLADE_OUTPUT_DIR), "
+                "or mix the sites on purpose with -s BLADE_ALLOW_OTHER_SITE=True")
 
     def write_manifest(
         self, last_crawl: dict[str, Any] | None = None, rescan: bool = False
@@ -497,7 +644,25 @@ class Archive:
         atomic_write(self.path(MANIFEST),
                      [json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True)])
         self.file_changes.clear()
+        self.rescan = False  # the manifest now agrees with the files
         return manifest
+
+
+def manifest_problem(manifest: Any) -> str | None:
+    """What makes ``manifest`` (parsed JSON) not a valid manifest, or None."""
+    if not isinstance(manifest, dict):
+        return "not a JSON object"
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return "no files"
+    for relative, entry in files.items():
+        if not (isinstance(entry, dict) and isinstance(entry.get("records"), int)
+                and isinstance(entry.get("sha256"), str)):
+            return f"a bad entry for {relative}"
+    site = manifest.get("site")
+    if site is not None and not (isinstance(site, dict) and isinstance(site.get("base_url"), str)):
+        return "a bad site"
+    return None
 
 
 def changed_fields(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:

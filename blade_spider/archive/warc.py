@@ -20,13 +20,19 @@ is never written (Scrapy's HTTP/1.1 client passes neither wire value on), and
 encoded. The payload digest therefore differs from a wire-exact capture of a compressed page; that
 is the price of storing exactly what was parsed.
 
+A body cut short (the server sent fewer bytes than it announced and ``DOWNLOAD_FAIL_ON_DATALOSS``
+is off, or a truncated gzip stream decoded to a prefix: no ``</html>``) is never stored as if it
+were whole: its response record carries ``WARC-Truncated: length`` and no ``Content-Length``
+header, and readers (:func:`scan_warc`) never offer it for a re-parse.
+
 Crash safety: each record is one complete gzip member, and a capture's members are handed to the
 kernel with ``os.write`` on an ``O_APPEND`` descriptor the moment they are built (no user-space
 buffer to lose). A process killed mid-write can leave at most the last member torn; readers
 (:func:`scan_warc`) read every complete record before it and report where the torn tail starts. A
-failed write (disk full) is truncated away so a torn member never sits between good ones, and a
-file is fsynced when it is rotated or the crawl ends. Each crawl writes new files, so nothing is
-ever appended after a torn tail.
+failed write (disk full) is truncated away so a torn member never sits between good ones
+(:func:`~blade_spider.archive.store.write_whole`) and stops the crawl, and a file is fsynced when it
+is rotated or the crawl ends. Each crawl writes new files, so nothing is ever appended after a torn
+tail.
 """
 
 from __future__ import annotations
@@ -45,7 +51,7 @@ from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from warcio.archiveiterator import ArchiveIterator
@@ -56,6 +62,9 @@ from warcio.timeutils import iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
 from blade_spider import __version__
+from blade_spider.archive.store import WRITE_ERRORS, Archive, write_problem, write_whole
+from blade_spider.crawl.health import stop_crawl
+from blade_spider.spiders.blade import is_truncated
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +76,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 #: parser takes from ``meta`` must be listed here, or a re-parse would not see what the crawl saw.
 REPLAYED_META = ("discovered_modified", "discovered_modified_source")
 WARC_FIELDS = "application/warc-fields"
+#: The WARC header of a record whose payload is not whole, and the value this module writes.
+TRUNCATED = ("WARC-Truncated", "length")
 
 
 def warc_date(moment: datetime) -> str:
@@ -128,18 +139,12 @@ class WarcAppender:
         """All of ``data`` or none of it: a short write is cut off so no torn member stays
         between complete ones (later members would be unreachable to sequential readers)."""
         assert self.fd is not None
-        view = memoryview(data)
-        try:
-            while view:
-                view = view[os.write(self.fd, view):]
-        except OSError:
-            os.ftruncate(self.fd, self.size)
-            raise
+        write_whole(self.fd, data)
         self.size += len(data)
 
     def _open_next(self) -> None:
         self.close()
-        directory = self.root / WARC_DIR
+        directory = Archive(self.root).path(WARC_DIR)  # never a symlink out of the archive
         directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
         while True:
@@ -183,19 +188,31 @@ def _http_headers(headers: Any) -> list[tuple[str, str]]:
             for name, values in headers.items() for value in values]
 
 
+def cut_short(response: Response) -> bool:
+    """Whether the body Scrapy handed over is not the whole page: fewer bytes than announced
+    (``dataloss``), or an HTML page with no ``</html>`` (a truncated gzip stream decodes to a
+    prefix)."""
+    return "dataloss" in response.flags or is_truncated(response)
+
+
 def capture_records(request: Request, response: Response, when: datetime,
                     hints: dict[str, str]) -> list[ArcWarcRecord]:
     """The ``request``, ``response`` (and ``metadata``) records of one fetch, linked by
-    ``WARC-Concurrent-To``."""
+    ``WARC-Concurrent-To``. A body :func:`cut_short` is marked ``WARC-Truncated`` and gets no
+    ``Content-Length`` (its length is not the page's)."""
     builder = _builder()
     date = warc_date(when)
     body = response.body
+    truncated = cut_short(response)
     headers = [(k, v) for k, v in _http_headers(response.headers)
                if k.lower() not in ("content-length", "transfer-encoding")]
-    headers.append(("Content-Length", str(len(body))))
+    if not truncated:
+        headers.append(("Content-Length", str(len(body))))
     status = f"{response.status} {HTTPStatus(response.status).phrase}"
     protocol = response.protocol or "HTTP/1.1"
     warc_headers = {"WARC-Date": date}
+    if truncated:
+        warc_headers[TRUNCATED[0]] = TRUNCATED[1]
     if response.ip_address is not None:
         warc_headers["WARC-IP-Address"] = str(response.ip_address)
     resp = builder.create_warc_record(
@@ -238,6 +255,7 @@ class WarcCaptureMiddleware:
         settings = crawler.settings
         if not settings.getbool("BLADE_WARC_ENABLED", True):
             raise NotConfigured("BLADE_WARC_ENABLED is off")
+        self.crawler = crawler
         self.stats = crawler.stats
         info = warcinfo(
             "Article pages fetched by the blade spider; bodies are stored as the parser saw "
@@ -264,7 +282,11 @@ class WarcCaptureMiddleware:
         records = capture_records(request, response, when, hints)
         members = [gzip_member(r) for r in records]
         data = b"".join(members)
-        relative, start = self.appender.append(data)
+        try:
+            relative, start = self.appender.append(data)
+        except WRITE_ERRORS as exc:  # a full disk: the crawl cannot keep what it fetches
+            stop_crawl(self.crawler, write_problem(exc, self.appender.root))
+            raise IgnoreRequest(f"not captured: {exc}") from exc
         request.meta["fetched_at"] = when.isoformat()
         request.meta["warc"] = {"file": relative, "offset": start + len(members[0]),
                                 "record_id": records[1].rec_headers.get_header("WARC-Record-ID")}
@@ -363,7 +385,9 @@ def scan_warc(path: Path) -> Scan:
                     scan.torn_at = offset
                     break
                 try:
-                    if kind == "response":
+                    if kind == "response" and record.rec_headers.get_header(TRUNCATED[0]):
+                        scan.others["truncated response"] += 1  # never re-parsed
+                    elif kind == "response":
                         scan.captures.append(_capture(path, record, offset, length))
                     else:
                         scan.others[kind] += 1

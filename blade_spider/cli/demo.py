@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 from blade_spider.cli.common import common, project_settings, report_crawl, run_spider, usage_error
 from blade_spider.crawl.health import OK
 
+#: The demo's archive: never ``output/``, where ``blade crawl`` archives the real site.
+DEMO_OUTPUT = "output-demo"
+
 if TYPE_CHECKING:
     from blade_spider.sample_site import SampleSite
 
@@ -35,7 +38,7 @@ def start_site(articles: int, port: int | None) -> SampleSite:
 def cmd_demo(args: argparse.Namespace) -> int:
     with start_site(args.articles, args.port) as site:
         print(f"Serving the bundled sample site ({args.articles} articles) at {site.url}")
-        settings = project_settings(args.output, args.set)
+        settings = project_settings(args.output or DEMO_OUTPUT, args.set)
         outcome = run_spider(settings, base_url=site.url)
     status = report_crawl(outcome)
     output = Path(settings.get("BLADE_OUTPUT_DIR")).resolve()

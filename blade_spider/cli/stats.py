@@ -39,14 +39,24 @@ def render(root: Path, by: str | None, fmt: str) -> str:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from blade_spider.crawl.health import FATAL, OK
+    """The report; exit status 2 when the archive cannot be read, 1 when it was read but does
+    not match its manifest (a partition missing or changed: the numbers may be wrong)."""
+    from blade_spider.archive.check import manifest_problems
+    from blade_spider.archive.store import Archive, ArchiveError
+    from blade_spider.crawl.health import DEGRADED, FATAL, OK
 
     root = Path(project_settings(args.output).get("BLADE_OUTPUT_DIR"))
     try:
         print(render(root, args.by, args.format), end="")
-    except (FileNotFoundError, ValueError) as exc:
+        problems = manifest_problems(Archive(root))
+    except (FileNotFoundError, ValueError, ArchiveError) as exc:
         print(f"blade stats: {exc}", file=sys.stderr)
         return FATAL
+    if problems:
+        print(f"blade stats: the archive does not match its manifest ({problems[0]}"
+              f"{f' and {len(problems) - 1} more' if len(problems) > 1 else ''}): "
+              f"run `blade validate --output {root}`", file=sys.stderr)
+        return DEGRADED
     return OK
 
 

@@ -12,13 +12,13 @@ from blade_spider.cli.common import common, project_settings
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from blade_spider.archive.store import ArchiveLocked
+    from blade_spider.archive.store import ArchiveError
     from blade_spider.crawl.health import DEGRADED, FATAL, OK
 
     root = Path(project_settings(args.output).get("BLADE_OUTPUT_DIR"))
     try:
         report = validate_archive(root, repair=args.repair)
-    except (FileNotFoundError, ArchiveLocked) as exc:
+    except (FileNotFoundError, ArchiveError) as exc:  # locked by a crawl, a symlink inside
         print(f"blade validate: {exc}", file=sys.stderr)
         return FATAL
     print(report.text())

@@ -18,9 +18,16 @@ from scrapy.crawler import Crawler
 
 from blade_spider.archive.report import write_output_readme
 from blade_spider.archive.state import StateStore, utc_now
-from blade_spider.archive.store import RUNS, Archive, MergeResult, append_line
+from blade_spider.archive.store import (
+    RUNS,
+    WRITE_ERRORS,
+    Archive,
+    MergeResult,
+    append_line,
+    write_problem,
+)
 from blade_spider.crawl import signals as blade_signals
-from blade_spider.crawl.health import FATAL, OK, STOPPED, Verdict, assess
+from blade_spider.crawl.health import ARCHIVE_ERROR, FATAL, OK, STOPPED, Verdict, assess
 from blade_spider.crawl.monitors import stat_sum
 
 logger = logging.getLogger(__name__)
@@ -55,7 +62,12 @@ class CrawlReport:
         stats.set_value("finish_reason", reason)
         verdict = assess(stats.get_stats())
         stats.set_value("blade/exit_status", verdict.status)
-        self.conclude(verdict)
+        try:
+            self.conclude(verdict)
+        except WRITE_ERRORS as exc:  # e.g. the disk that stopped the crawl is still full
+            output = Path(self.crawler.settings.get("BLADE_OUTPUT_DIR"))
+            logger.error("Could not record the verdict in the archive: %s",
+                         write_problem(exc, output))
         get = stats.get_value
         logger.info(
             "Crawl summary: %s new, %s updated, %s unchanged, %s gone, %s failed, %s rejected, "
@@ -75,7 +87,10 @@ class CrawlReport:
             for problem in verdict.problems:
                 logger.error("Run problem: %s", problem)
         jobdir = self.crawler.settings.get("JOBDIR")
-        if jobdir and reason == "finished" and verdict.status < FATAL:
+        # A run stopped by its archive (a full disk...) may have left the queue torn: the next
+        # run starts fresh too (it looks as far back again, so nothing is missed).
+        if jobdir and ((reason == "finished" and verdict.status < FATAL)
+                       or stats.get_value("blade/stop_reason") == ARCHIVE_ERROR):
             shutil.rmtree(Path(jobdir), ignore_errors=True)
 
     def conclude(self, verdict: Verdict) -> None:

@@ -10,7 +10,9 @@ requests in flight, so a killed run's next run fetches them again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from twisted.python.failure import Failure
 from blade_spider.archive.state import StateStore, utc_now
 from blade_spider.archive.store import (
     STATE,
+    WRITE_ERRORS,
     Archive,
     MergeResult,
     append_line,
@@ -30,8 +33,10 @@ from blade_spider.archive.store import (
     dumps,
     one_failure_per_url,
     read_jsonl,
+    write_problem,
 )
 from blade_spider.crawl import signals as blade_signals
+from blade_spider.crawl.health import stop_crawl
 from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
 from blade_spider.urls import original_url
 
@@ -78,6 +83,15 @@ class OutcomeRecorder:
             crawler.signals.connect(handler, signal=signal)
         return recorder
 
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around every write: one that fails (a full disk, a symlink) stops the crawl once, with
+        one message naming the disk, instead of an error for every outcome still to come."""
+        try:
+            yield
+        except WRITE_ERRORS as exc:
+            stop_crawl(self.crawler, write_problem(exc, self.archive.root))
+
     def spider_opened(self) -> None:
         """The archive pipeline has taken the archive's lock by now, or failed to (a fatal
         stat): only a crawl that owns the archive writes to it."""
@@ -85,12 +99,13 @@ class OutcomeRecorder:
             self.state = StateStore(self.archive.path(STATE))
 
     def spider_closed(self) -> None:
-        if self.state is not None:
-            self.state.close()
-            self.state = None
-            path = self.archive.path(FAILURES)
-            if path.exists():  # appended line by line while crawling; one per URL from now on
-                atomic_write(path, (dumps(e) for e in one_failure_per_url(read_jsonl(path))))
+        with self.writing():
+            if self.state is not None:
+                self.state.close()
+                self.state = None
+                path = self.archive.path(FAILURES)
+                if path.exists():  # appended line by line while crawling; one per URL from now on
+                    atomic_write(path, (dumps(e) for e in one_failure_per_url(read_jsonl(path))))
 
     # --- requests in flight --------------------------------------------------------------------
 
@@ -98,10 +113,12 @@ class OutcomeRecorder:
         """An article request left the queue: until its outcome is recorded, it is in flight
         (a JOBDIR resume would not fetch it again, so the next run must). A continuation page
         is part of page 1's request."""
-        if (self.state is not None and request.meta.get("blade_stage") == "article"
-                and not request.meta.get("blade_continuation")):
-            self.state.add_inflight(original_url(request), request.meta.get("discovered_modified"),
-                                    request.meta.get("discovered_modified_source"))
+        with self.writing():
+            if (self.state is not None and request.meta.get("blade_stage") == "article"
+                    and not request.meta.get("blade_continuation")):
+                self.state.add_inflight(original_url(request),
+                                        request.meta.get("discovered_modified"),
+                                        request.meta.get("discovered_modified_source"))
 
     def settle(self, request: Request | None) -> None:
         url = article_request_url(request)
@@ -111,7 +128,8 @@ class OutcomeRecorder:
     def item_done(self, response: Response | Failure | None = None) -> None:
         """A record was archived, dropped or failed in a pipeline: its request is settled (after
         the archive journaled it). An item from an errback comes with a Failure."""
-        self.settle(getattr(response, "request", None))
+        with self.writing():
+            self.settle(getattr(response, "request", None))
 
     # --- outcomes -------------------------------------------------------------------------
 
@@ -120,52 +138,57 @@ class OutcomeRecorder:
             append_line(self.archive.path(FAILURES), entry)
 
     def fetch_failed(self, outcome: FetchFailure, request: Request | None = None) -> None:
-        self.stats.inc_value(f"blade/failures/{outcome.stage}")
-        self.append_failure(asdict(outcome))
-        self.settle(request)
+        with self.writing():
+            self.stats.inc_value(f"blade/failures/{outcome.stage}")
+            self.append_failure(asdict(outcome))
+            self.settle(request)
 
     def article_unchanged(self, outcome: ArticleUnchanged, request: Request | None = None) -> None:
-        self.stats.inc_value("blade/articles/unchanged")
-        self.stats.inc_value("blade/archive/unchanged")
-        if self.state is not None:
-            known = self.state.by_url(outcome.url)
-            if known:
-                self.state.touch(known.id, outcome.checked_at)
-        self.settle(request)
+        with self.writing():
+            self.stats.inc_value("blade/articles/unchanged")
+            self.stats.inc_value("blade/archive/unchanged")
+            if self.state is not None:
+                known = self.state.by_url(outcome.url)
+                if known:
+                    self.state.touch(known.id, outcome.checked_at)
+            self.settle(request)
 
     def article_gone(self, outcome: ArticleGone, request: Request | None = None) -> None:
         """An archived article is marked gone in its record; a URL never archived that answers
         404/410 is a failure of that URL."""
-        known = self.state.by_url(outcome.url) if self.state is not None else None
-        if known is None:
-            self.stats.inc_value("blade/failures/article")
-            self.append_failure({"url": outcome.url, "stage": "article",
-                               "reason": f"HTTP {outcome.status}", "time": outcome.seen_at,
-                               "attempt": 1, "status": outcome.status})
-        elif self.archive.mark_gone(known.id, outcome.status, outcome.seen_at, self.state):
-            logger.warning("Archived article now answers %s: marked gone: %s", outcome.status,
-                           outcome.url)
-            self.stats.inc_value("blade/archive/gone")
-            self.archive.write_manifest()
-            self.crawler.signals.send_catch_log(signal=blade_signals.archive_changed,
-                                                result=MergeResult(gone=[known.id]))
-        self.settle(request)
+        with self.writing():
+            known = self.state.by_url(outcome.url) if self.state is not None else None
+            if known is None:
+                self.stats.inc_value("blade/failures/article")
+                self.append_failure({"url": outcome.url, "stage": "article",
+                                     "reason": f"HTTP {outcome.status}", "time": outcome.seen_at,
+                                     "attempt": 1, "status": outcome.status})
+            elif self.archive.mark_gone(known.id, outcome.status, outcome.seen_at, self.state):
+                logger.warning("Archived article now answers %s: marked gone: %s", outcome.status,
+                               outcome.url)
+                self.stats.inc_value("blade/archive/gone")
+                self.archive.write_manifest()
+                self.crawler.signals.send_catch_log(signal=blade_signals.archive_changed,
+                                                    result=MergeResult(gone=[known.id]))
+            self.settle(request)
 
     def page_skipped(self, outcome: SkippedPage, request: Request | None = None) -> None:
-        self.stats.inc_value(f"blade/not_article/{outcome.reason}")
-        self.settle(request)
+        with self.writing():
+            self.stats.inc_value(f"blade/not_article/{outcome.reason}")
+            self.settle(request)
 
     def record_rejected(self, record: dict[str, Any], errors: list[str]) -> None:
         """A record broke the schema: counted by its first field at fault, logged with every
         reason to ``rejects.jsonl``, and a failure of its URL (so ``blade retry`` tries again)."""
-        field = errors[0].split(":", 1)[0].split("/", 1)[0]
-        self.stats.inc_value(f"blade/rejected/{field}")
-        now = utc_now()
-        crawl = record.get("crawl") or {}
-        if self.state is not None:
-            append_line(self.archive.path(REJECTS), {"url": record.get("url"),
-                                                     "id": record.get("id"),
-                                                     "reasons": errors, "time": now})
-        self.append_failure({"url": crawl.get("request_url") or record.get("url"),
-                           "stage": "validate", "reason": errors[0], "time": now, "attempt": 1,
-                           "status": crawl.get("http_status")})
+        with self.writing():
+            field = errors[0].split(":", 1)[0].split("/", 1)[0]
+            self.stats.inc_value(f"blade/rejected/{field}")
+            now = utc_now()
+            crawl = record.get("crawl") or {}
+            if self.state is not None:
+                append_line(self.archive.path(REJECTS), {"url": record.get("url"),
+                                                         "id": record.get("id"),
+                                                         "reasons": errors, "time": now})
+            self.append_failure({"url": crawl.get("request_url") or record.get("url"),
+                                 "stage": "validate", "reason": errors[0], "time": now,
+                                 "attempt": 1, "status": crawl.get("http_status")})

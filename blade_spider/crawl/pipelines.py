@@ -20,9 +20,17 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from blade_spider.archive.check import open_state, rederive_state
 from blade_spider.archive.state import StateStore, utc_now
-from blade_spider.archive.store import Archive, ArchiveLocked, atomic_write
+from blade_spider.archive.store import (
+    STATE,
+    WRITE_ERRORS,
+    Archive,
+    atomic_write,
+    write_problem,
+)
 from blade_spider.crawl import signals as blade_signals
+from blade_spider.crawl.health import stop_crawl
 from blade_spider.crawl.monitors import template_shares
 from blade_spider.record.schema import article_schema, normalised, schema_errors
 from blade_spider.urls import compact_key
@@ -105,22 +113,39 @@ class ArchivePipeline:
         self.flush_seconds = crawler.settings.getfloat("BLADE_FLUSH_SECONDS", 60.0)
         self.pending: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
-        self.locked_out = False
+        self.locked_out = False  # not writing: another run holds the archive, or it failed
+        self.state: StateStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         return cls(crawler)
 
+    def stop(self, exc: BaseException) -> None:
+        """The archive cannot be written: stop the crawl (exit status 2), write nothing more."""
+        self.locked_out = True
+        stop_crawl(self.crawler, write_problem(exc, self.archive.root))
+
     def open_spider(self, spider: Spider | None = None) -> None:
         try:
             self.archive.lock()
-        except ArchiveLocked as exc:
+            self.open_archive()
+        except WRITE_ERRORS as exc:
             # One clear line, no traceback; the spider sees the fatal stat and fetches nothing.
-            logger.error("Not crawling: %s", exc)
-            self.stats.set_value("blade/fatal", str(exc))
+            problem = write_problem(exc, self.archive.root)
+            logger.error("Not crawling: %s", problem)
+            self.stats.set_value("blade/fatal", problem)
             self.locked_out = True
-            return
-        self.state = StateStore(self.archive.path("state.sqlite3"))
+            self.close_archive()
+
+    def open_archive(self) -> None:
+        """Check the archive is this site's and sound; merge what a killed crawl left."""
+        spider = self.crawler.spider
+        if getattr(spider, "base_url", None):
+            self.archive.claim_site(spider.base_url, spider.site.aliases,
+                                    self.crawler.settings.getbool("BLADE_ALLOW_OTHER_SITE"))
+        self.state = self.open_state()
+        # After a run that did not finish, its manifest may be behind the files: re-read them.
+        self.archive.rescan = self.state.last_crawl_reason() != "finished"
         self.crawl_id = self.state.start_crawl()
         leftover = self.archive.journal_entries()
         if leftover:
@@ -129,10 +154,25 @@ class ArchivePipeline:
             self.pending = list(leftover)
             self.flush()
 
+    def open_state(self) -> StateStore:
+        """The state store; a damaged one is set aside and rebuilt from the archive."""
+        state, moved = open_state(self.archive, utc_now())
+        if moved is None:
+            return state
+        state.close()
+        done = rederive_state(self.archive, utc_now())
+        logger.warning("%s was damaged and is rebuilt from the archive: %s", STATE,
+                       "; ".join(done))
+        return StateStore(self.archive.path(STATE))
+
     def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
         if self.locked_out:
-            raise DropItem("the archive is locked by another crawl")
-        self.add_record(item)
+            raise DropItem("not archived: the archive is not being written (see the error above)")
+        try:
+            self.add_record(item)
+        except WRITE_ERRORS as exc:
+            self.stop(exc)
+            raise DropItem(f"not archived: {exc}") from exc
         return item
 
     def add_record(self, record: dict[str, Any]) -> None:
@@ -161,6 +201,7 @@ class ArchivePipeline:
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.locked_out:
+            self.close_archive()
             return
         try:
             self.flush()
@@ -171,9 +212,16 @@ class ArchivePipeline:
             self.write_schema()
             # "closing" until the end-of-crawl checks give their verdict (CrawlReport).
             self.state.finish_crawl(self.crawl_id, "closing", summary)
+        except WRITE_ERRORS as exc:
+            self.stop(exc)
         finally:
+            self.close_archive()
+
+    def close_archive(self) -> None:
+        if self.state is not None:
             self.state.close()
-            self.archive.unlock()
+            self.state = None
+        self.archive.unlock()
 
     def write_schema(self) -> None:
         """A copy of the record's JSON Schema beside the data, for researchers."""

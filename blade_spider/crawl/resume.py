@@ -11,13 +11,27 @@ The keys are saved when a crawl stops before it is finished, the moment Scrapy s
 read back once by the resumed run, which deletes the file as it reads it. A run killed outright
 (SIGKILL, a power cut) saves nothing, so the next one starts with no keys: it may fetch an
 article twice, but it never takes one for queued that its lost queue no longer holds.
+
+The JOBDIR queue lives on the archive's disk. When that disk is full, Scrapy's scheduler fails on
+every tick of the engine and a crawl hangs on the request it cannot pop; :class:`Scheduler`
+stops the crawl instead (exit status 2, a message naming the disk).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from array import array
 from pathlib import Path
+from typing import Any
+
+from scrapy.core.scheduler import Scheduler as ScrapyScheduler
+from scrapy.http import Request
+
+from blade_spider.archive.store import write_problem
+from blade_spider.crawl.health import stop_crawl
+
+logger = logging.getLogger(__name__)
 
 #: The file in the JOBDIR: one 64-bit key (``blade_spider.urls.compact_key``) per scheduled URL.
 SCHEDULED_FILE = "blade-scheduled-keys.bin"
@@ -54,5 +68,42 @@ class ScheduledKeys:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_suffix(".partial")
-        partial.write_bytes(array("Q", self.keys).tobytes())
-        os.replace(partial, self.path)
+        try:
+            partial.write_bytes(array("Q", self.keys).tobytes())
+            os.replace(partial, self.path)
+        except OSError as exc:  # a full disk: the resumed run may fetch an article twice
+            partial.unlink(missing_ok=True)
+            logger.warning("Could not save the scheduled URLs in %s (%s)", self.path, exc)
+
+
+class Scheduler(ScrapyScheduler):
+    """Scrapy's scheduler, except that a JOBDIR queue it cannot write (a full disk) stops the
+    crawl once, with one message, instead of failing on every tick; the run is then started
+    afresh by the next one (see :class:`~blade_spider.crawl.extensions.CrawlReport`)."""
+
+    def enqueue_request(self, request: Request) -> bool:
+        try:
+            return super().enqueue_request(request)
+        except OSError as exc:
+            self._failed(exc)
+            return False
+
+    def next_request(self) -> Request | None:
+        try:
+            return super().next_request()
+        except OSError as exc:
+            self._failed(exc)
+            return None
+
+    def close(self, reason: str) -> Any:
+        try:
+            return super().close(reason)
+        except OSError as exc:
+            logger.warning("Could not save the crawl queue in %s (%s): the next run starts "
+                           "afresh", self.dqdir, exc)
+            return None
+
+    def _failed(self, exc: OSError) -> None:
+        assert self.crawler is not None
+        output = Path(self.crawler.settings["BLADE_OUTPUT_DIR"])
+        stop_crawl(self.crawler, write_problem(exc, output))
