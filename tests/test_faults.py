@@ -91,7 +91,7 @@ def test_each_fault_ends_archived_or_in_the_failure_log(outcome: Outcome, fault:
 
 
 def test_retries_back_off_and_honour_retry_after(outcome: Outcome) -> None:
-    requests = [p for _, p, _, _ in outcome.site.requests]
+    requests = [r.path for r in outcome.site.requests]
     assert requests.count(outcome.new["503"].path) == 3  # two 503s, then the page
     assert requests.count(outcome.new["500"].path) == 3  # first try + RETRY_TIMES=2
     assert "HTTP 429" in outcome.result.stderr and "retrying in 1.0 s" in outcome.result.stderr
