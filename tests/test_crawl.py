@@ -138,6 +138,8 @@ def test_demo_serves_the_sample_site_and_archives_it(tmp_path: Path) -> None:
     result = run_blade("demo", "--port", "0", "--articles", "12", "--output", str(tmp_path))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Serving the bundled sample site" in result.stdout
+    # The demo turns politeness off for its own site itself (no -s BLADE_POLITE=False given).
+    assert "scrapy.extensions.throttle.AutoThrottle" not in result.stderr
     assert len(archived(tmp_path)) >= 11  # one article is disallowed by robots.txt
     assert (tmp_path / "schema.json").exists() and (tmp_path / "README.md").exists()
 

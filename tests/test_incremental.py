@@ -16,7 +16,7 @@ import pytest
 from blade_spider.archive.store import Archive
 from blade_spider.crawl.resume import ScheduledKeys
 from blade_spider.sample_site import SampleSite
-from tests.conftest import ROOT, archive_bytes, archived, crawl, run_blade
+from tests.conftest import LOCAL, ROOT, archive_bytes, archived, as_options, crawl, run_blade
 
 
 def article_requests(site: SampleSite) -> list[str]:
@@ -128,10 +128,12 @@ def test_fetch_updates_in_place_keeps_history_and_prints_changed_fields(tmp_path
         target = site.archivable_posts()[2]
         site.update_post(target.id, title="Corrected headline", tags=["corrections"])
         url = site.url_for(target)
-        result = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path))
+        result = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path),
+                           settings=LOCAL)
         assert result.returncode == 0, result.stderr[-2000:]
         assert "headline" in result.stdout and "tags" in result.stdout
-        again = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path))
+        again = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path),
+                          settings=LOCAL)
         assert "unchanged" in again.stdout
     ids = [r["id"] for r in archived(tmp_path)]
     assert ids.count(f"wp-{target.id}") == 1
@@ -147,13 +149,14 @@ def test_fetch_refuses_bad_urls_and_leaves_the_archive_untouched(tmp_path: Path)
             (f"{site.url}/about/", "not an article"),
             (f"{site.url}/2019/01/01/no-such-article/", "failed"),
         ]:
-            result = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path))
+            result = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path),
+                               settings=LOCAL)
             assert result.returncode != 0, url
             assert message in result.stderr, result.stderr[-1500:]
         with_file = tmp_path / "urls.txt"
         with_file.write_text(f"# a comment\n{site.url}/contact/\n")
         result = run_blade("fetch", "--from-file", str(with_file), "--base-url", site.url,
-                           "--output", str(tmp_path))
+                           "--output", str(tmp_path), settings=LOCAL)
         assert result.returncode != 0
     assert archive_bytes(tmp_path) == before
 
@@ -175,7 +178,8 @@ def test_crawl_killed_at_random_points_resumes_to_the_same_archive(tmp_path: Pat
         assert crawl(site, reference).returncode == 0
         killed = tmp_path / "killed"
         command = [sys.executable, "-m", "scrapy", "crawl", "blade", "-a",
-                   f"base_url={site.url}", "-s", f"BLADE_OUTPUT_DIR={killed}", *slow]
+                   f"base_url={site.url}", "-s", f"BLADE_OUTPUT_DIR={killed}",
+                   *as_options(LOCAL), *slow]
         for number, moment in enumerate(moments):
             log = tmp_path / f"killed-{number}.log"
             with log.open("wb") as stderr:
@@ -218,7 +222,7 @@ def test_a_crawl_stopped_during_discovery_resumes_each_article_once(tmp_path: Pa
         site.inject("/post-sitemap.xml", "slow", times=1)
         process = subprocess.Popen(
             [sys.executable, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={site.url}",
-             "-s", f"BLADE_OUTPUT_DIR={tmp_path}"],
+             "-s", f"BLADE_OUTPUT_DIR={tmp_path}", *as_options(LOCAL)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while (time.monotonic() < deadline and process.poll() is None
@@ -251,8 +255,8 @@ def test_a_second_crawl_on_the_same_archive_refuses(tmp_path: Path) -> None:
     with SampleSite(n=25, seed=14) as site:
         first = subprocess.Popen(
             [sys.executable, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={site.url}",
-             "-s", f"BLADE_OUTPUT_DIR={tmp_path}", "-s", "DOWNLOAD_DELAY=0.1",
-             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
+             "-s", f"BLADE_OUTPUT_DIR={tmp_path}", *as_options(LOCAL),
+             "-s", "DOWNLOAD_DELAY=0.1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not (tmp_path / "state.sqlite3").exists():

@@ -24,7 +24,8 @@ def register(subparsers: Any) -> None:
     sub = subparsers.add_parser("crawl", help="archive the site: full first run, then "
                                               "only what is new or changed")
     common(sub)
-    sub.add_argument("--base-url", help="crawl a mirror or staging copy instead of the site")
+    sub.add_argument("--base-url", help="crawl a mirror or staging copy instead of the site "
+                                        "(politely: add -s BLADE_POLITE=False for a local copy)")
     sub.add_argument("--since", help="only articles published on or after YYYY-MM-DD")
     sub.add_argument("--until", help="only articles published on or before YYYY-MM-DD")
     sub.add_argument("--limit", type=int, help="at most this many articles")

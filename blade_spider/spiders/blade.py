@@ -15,7 +15,6 @@ everything), ``recheck_days`` (re-check window when the site gives no change sig
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -35,8 +34,8 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from blade_spider import __version__
 from blade_spider.archive.state import ArticleState, StateStore, utc_now
+from blade_spider.crawl.addons import job_dir
 from blade_spider.crawl.resume import ScheduledKeys
 from blade_spider.extract import NotAnArticle, extract_article, extract_page
 from blade_spider.extract.layers.wordpress import WordPressLayer
@@ -101,16 +100,6 @@ def describe(failure: Failure) -> str:
     return f"{name}: {message}" if message else name
 
 
-def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def as_utc(value: str | None) -> datetime | None:
     """A timestamp from a sitemap, feed or the REST API (``modified_gmt`` has no offset: UTC)."""
     if not value:
@@ -166,22 +155,14 @@ class BladeSpider(scrapy.Spider):
         spider.output_dir = Path(settings.get("BLADE_OUTPUT_DIR"))
         if spider.recheck_days is None:
             spider.recheck_days = settings.getint("BLADE_RECHECK_DAYS", 7)
-        contact = settings.get("BLADE_CONTACT")
-        if settings.getpriority("USER_AGENT") <= settings.getpriority("BLADE_CONTACT"):
-            settings.set("USER_AGENT",
-                         f"blade_spider/{__version__} (+{contact}; research archive crawler)",
-                         priority=settings.getpriority("BLADE_CONTACT"))
-        if not spider.urls and settings.getbool("BLADE_RESUME") and not settings.get("JOBDIR"):
-            settings.set("JOBDIR", str(spider.output_dir / ".job"), priority="spider")
+        if spider.urls:
+            # A setting that depends on a spider argument is set here, as Scrapy documents
+            # (the add-ons run next and see it): a single-URL run neither resumes a stopped
+            # discovery crawl's queue nor leaves one behind.
+            settings.set("BLADE_RESUME", False, priority="cmdline")
         # What a stopped run had scheduled is in its queue: a resumed run must not ask again.
-        spider.scheduled = ScheduledKeys(settings.get("JOBDIR"))
+        spider.scheduled = ScheduledKeys(job_dir(settings))
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
-        if is_loopback(spider.base_url):  # tests and the demo: a local copy needs no politeness
-            settings.set("DOWNLOAD_DELAY", 0, priority="spider")
-            settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
-            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="spider")
-            settings.set("BLADE_RETRY_BACKOFF_BASE",
-                         min(settings.getfloat("BLADE_RETRY_BACKOFF_BASE"), 0.2), priority="spider")
         return spider
 
     # --- state ---------------------------------------------------------------------------------
