@@ -1,8 +1,9 @@
 """Settings computed from other settings, in one Scrapy add-on (listed in ``ADDONS``).
 
 Scrapy applies add-ons after the spider is built and before the settings freeze, so every value
-here is visible in ``crawler.settings`` (and in the "Overridden settings" log line) like any
-other setting; nothing is rewritten behind the user's back inside the spider.
+here is in ``crawler.settings`` like any other setting (and in the "Overridden settings" log
+line when it differs from Scrapy's default); nothing is rewritten behind the user's back inside
+the spider.
 
 - ``USER_AGENT`` names ``BLADE_CONTACT``, unless ``USER_AGENT`` itself is set (in settings.py or
   with ``-s``): then that one is sent as is.
