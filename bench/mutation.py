@@ -65,9 +65,9 @@ class Mutation:
 
 
 def alternatives(pattern: re.Pattern[str]) -> list[str]:
-    """The words of the first ``(?:a|b|c)`` group of a compiled word-list pattern."""
-    match = re.search(r"\(\?:(.*?)\)\\b", pattern.pattern, re.DOTALL)
-    return match.group(1).split("|") if match else []
+    """The words of the largest ``(?:a|b|c)`` group of a compiled word-list pattern."""
+    groups = re.findall(r"\(\?:([^()]*)\)", pattern.pattern)
+    return max(groups, key=lambda g: g.count("|")).split("|") if groups else []
 
 
 def drop_alternative(group: str, path: str, name: str, word: str) -> Mutation:
@@ -83,25 +83,40 @@ def drop_string(group: str, path: str, name: str, text: str) -> Mutation:
                     rf"\"{re.escape(text)}\",\s*")
 
 
+def drop_pair(group: str, path: str, name: str, first: str) -> Mutation:
+    """Delete the ``("first", "...")`` entry of a tuple of pairs."""
+    return Mutation(group, f"{name} without {first!r}", path, name,
+                    rf"\(\"{re.escape(first)}\", \"[^\"]*\"\),\s*")
+
+
 def set_constant(group: str, path: str, name: str, old: str, new: str) -> Mutation:
     return Mutation(group, f"{name} = {new} (not {old})", path, name,
                     rf"(?<==\s){re.escape(old)}\b", new)
 
 
 def mutations() -> Iterator[Mutation]:
-    from blade_spider.extract import blocks
+    from blade_spider.extract import blocks, classify
     from blade_spider.extract.layers import blade
     from blade_spider.record import bylines, captions
 
     bylines_py = "blade_spider/record/bylines.py"
     for word in alternatives(bylines._ROLE_WORDS):
         yield drop_alternative("role", bylines_py, "_ROLE_WORDS", word)
+    for word in alternatives(bylines._SUFFIX):
+        yield drop_alternative("suffix", bylines_py, "_SUFFIX", word)
     captions_py = "blade_spider/record/captions.py"
     for word in alternatives(captions._CREDIT_WORDS):
         yield drop_alternative("credit", captions_py, "_CREDIT_WORDS", word)
     blocks_py = "blade_spider/extract/blocks.py"
     for label in sorted(blocks.AD_LABELS):
         yield drop_string("ad-label", blocks_py, "AD_LABELS", label)
+    plugin_words = set(alternatives(re.compile(f"(?:{blocks.AD_PLUGIN_CLASSES})")))
+    for word in alternatives(blocks.CHROME_PATTERN):
+        if word not in plugin_words:  # those are spliced in from AD_PLUGIN_CLASSES
+            yield drop_alternative("chrome", blocks_py, "CHROME_PATTERN", word)
+    classify_py = "blade_spider/extract/classify.py"
+    for css_class, _ in classify.NOT_ARTICLE_CLASSES:
+        yield drop_pair("not-article", classify_py, "NOT_ARTICLE_CLASSES", css_class)
     blade_py = "blade_spider/extract/layers/blade.py"
     depth = str(blade._DATELINE_DEPTH)
     for smaller in range(1, blade._DATELINE_DEPTH):

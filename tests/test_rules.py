@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from scrapy.http import HtmlResponse
 
-from blade_spider.extract import extract_article
+from blade_spider.extract import NotAnArticle, extract_article
 from blade_spider.record.bylines import split_authors
 from blade_spider.record.captions import split_credit
 from blade_spider.record.items import Article
@@ -54,6 +54,27 @@ def test_an_ad_label_between_paragraphs_is_not_body(label: str) -> None:
     assert article.body == load_case(DATELINE_CASE)["expected"]["body"]
 
 
+#: Class attributes of boxes themes and plugins put inside a story, each with one chrome word.
+CHROME_CLASSES = [
+    "share-buttons", "sd-sharing-enabled", "sharedaddy sd-block", "addtoany_list", "a2a_kit",
+    "social-icons", "soc-links", "related-stories", "relatedposts", "yarpp-thumbnails",
+    "author-info", "bio-box", "byline-box", "newsletter-form", "subscribe-form", "signup-form",
+    "promo-box", "advert-box", "advertisement-box", "ads-wrapper", "ad-slot", "add-this",
+    "adsbygoogle", "sponsor-logo", "sponsored-post", "photo-credit", "gallery-grid",
+    "page-links", "pagination", "nav-links", "post-navigation", "breadcrumb", "entry-tags",
+    "cat-links", "respond", "reply-link", "says", "widget widget_text", "sidebar-inline",
+    "donate-box", "membership-cta", "screen-reader-text", "print-only", "wp-block-buttons",
+    "mvp-org-wrap", "disqus-thread", "outbrain", "taboola-below", "wp-block-file",
+]
+
+
+@pytest.mark.parametrize("css_class", CHROME_CLASSES)
+def test_a_box_of_page_furniture_inside_the_story_is_not_body(css_class: str) -> None:
+    box = f'<div class="{css_class}"><p>Furniture text that is no part of the story.</p></div>'
+    article = extract_changed(DATELINE_CASE, STORY_PARAGRAPHS, f"{box}\n{STORY_PARAGRAPHS}")
+    assert article.body == load_case(DATELINE_CASE)["expected"]["body"]
+
+
 # --- bylines ------------------------------------------------------------------------------------
 
 #: A byline's comma part that says what the person does, each named by one role word only
@@ -79,6 +100,15 @@ def test_a_byline_part_that_is_only_a_role_names_nobody(byline: str, names: list
     assert split_authors(byline) == names
 
 
+#: Name suffixes, which follow a comma but are part of the name.
+SUFFIXES = ["Jr.", "Sr.", "II", "III", "IV", "PhD", "Ph.D.", "MD", "M.D.", "Esq."]
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_a_name_suffix_after_a_comma_stays_with_the_name(suffix: str) -> None:
+    assert split_authors(f"By John Smith, {suffix}") == [f"John Smith {suffix}"]
+
+
 # --- photo credits ------------------------------------------------------------------------------
 
 #: Trailing parentheticals that credit a photo, each named by one credit word only.
@@ -96,6 +126,29 @@ CREDITS = ["Photo by Jane Doe", "Photos by Jane Doe", "Photograph by Jane Doe",
 @pytest.mark.parametrize("credit", CREDITS)
 def test_a_trailing_credit_is_split_from_the_caption(credit: str) -> None:
     assert split_credit(f"Marchers on 14th Street on Saturday. ({credit})") == credit
+
+
+# --- pages that are no articles -----------------------------------------------------------------
+
+#: WordPress body classes of non-article pages, with the reason each must give.
+NOT_ARTICLE_BODIES = [
+    ("search search-no-results", "search results"),  # a search that found nothing
+    ("archive date", "date archive"),
+    ("archive post-type-archive post-type-archive-issue", "archive page"),
+    ("home page-template-default page page-id-5", "home page"),  # a static front page
+    ("blog", "home page"),  # the posts page when the front page is static
+]
+
+
+@pytest.mark.parametrize(("body_class", "reason"), NOT_ARTICLE_BODIES)
+def test_a_wordpress_page_type_is_no_article(body_class: str, reason: str) -> None:
+    html = (f'<html><head><title>Washington Blade</title></head><body class="{body_class}">'
+            "<h1>Listing</h1><p>Some text of the page.</p></body></html>")
+    response = HtmlResponse(url="https://www.washingtonblade.com/listing/",
+                            body=html.encode("utf-8"), encoding="utf-8")
+    with pytest.raises(NotAnArticle) as raised:
+        extract_article(response)
+    assert raised.value.reason == reason
 
 
 # --- the date line ------------------------------------------------------------------------------
