@@ -45,7 +45,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
         result = crawl(site, output, settings={"BLADE_WARC_MAX_BYTES": str(MAX_BYTES)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert warc_files(output), (
-        "no WARC written: is blade_spider.archive.warc.WarcCaptureMiddleware in "
+        "no WARC written: is blade_spider.crawl.capture.WarcCaptureMiddleware in "
         "DOWNLOADER_MIDDLEWARES (blade_spider/settings.py)?")
     return output
 

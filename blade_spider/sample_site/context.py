@@ -28,6 +28,9 @@ class Options:
     archives: bool = True
     robots_disallow: tuple[str, ...] = ("/wp-admin/", "/private/")
     crawl_delay: float | None = None
+    #: A page-caching plugin (WP Super Cache, W3 Total Cache) serves pages and sitemaps as files,
+    #: with ``ETag``/``Last-Modified`` and 304s; stock WordPress sends validators on feeds only.
+    caching_plugin: bool = False
     #: Serve every article in a new, stock-WordPress-like design (a site redesign).
     redesign: bool = False
 

@@ -244,7 +244,8 @@ def _feed_or_404(
     if not ctx.options.feed:
         return not_found(ctx)
     return responses.xml(
-        render(), last_modified=last_modified or ctx.index.last_modified, content_type=responses.RSS
+        render(), last_modified=last_modified or ctx.index.last_modified,
+        content_type=responses.RSS, validators=responses.STOCK,
     )
 
 
@@ -286,7 +287,8 @@ def _needs_slash(path: str) -> bool:
 
 
 def _file(body: bytes, content_type: str) -> Callable[[Context], Response]:
-    return lambda ctx: Response(200, body, content_type, last_modified=STATIC_MODIFIED)
+    return lambda ctx: Response(200, body, content_type, last_modified=STATIC_MODIFIED,
+                                validators=responses.STOCK)
 
 
 def _page(path: str) -> Callable[[Context], Response]:

@@ -20,7 +20,6 @@ signal).
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -40,17 +39,16 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from blade_spider import __version__
-from blade_spider import settings as project_settings
 from blade_spider.archive.state import ArticleState, StateStore, utc_now
 from blade_spider.crawl import signals as blade_signals
+from blade_spider.crawl.addons import PLACEHOLDER_CONTACT, job_dir
 from blade_spider.crawl.middlewares import CrawlStopping
 from blade_spider.crawl.resume import ScheduledKeys
 from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
 from blade_spider.crawl.sitemaps import Sitemap, SitemapRefused, read_sitemap
 from blade_spider.extract import NotAnArticle, extract_page
 from blade_spider.extract.assemble import assemble, continuation_urls
-from blade_spider.extract.page import Page
+from blade_spider.extract.page import Page, is_truncated
 from blade_spider.record.dates import parse_page_date
 from blade_spider.record.items import Article
 from blade_spider.sites.washingtonblade import WASHINGTON_BLADE
@@ -58,6 +56,7 @@ from blade_spider.urls import (
     ARTICLE_PATH,
     SiteHosts,
     compact_key,
+    is_loopback,
     original_url,
 )
 
@@ -122,27 +121,11 @@ def refuse_credentials(url: str, name: str) -> None:
                           "log line and record)")
 
 
-def is_truncated(response: Response) -> bool:
-    """A page cut short (a truncated gzip stream still decompresses to a prefix): WordPress
-    pages always end with ``</html>``, followed at most by a cache plugin's comment."""
-    return b"</html>" not in response.body[-8192:].lower()
-
-
 def describe(failure: Failure) -> str:
     """``ExceptionName: message`` (some network errors carry no message at all)."""
     message = failure.getErrorMessage()
     name = failure.type.__name__ if failure.type else "Error"
     return f"{name}: {message}" if message else name
-
-
-def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def as_utc(value: str | None) -> datetime | None:
@@ -208,27 +191,19 @@ class BladeSpider(scrapy.Spider):
         spider.output_dir = Path(settings.get("BLADE_OUTPUT_DIR"))
         if spider.recheck_days is None:
             spider.recheck_days = settings.getint("BLADE_RECHECK_DAYS", 7)
-        contact = settings.get("BLADE_CONTACT")
-        if contact == project_settings.BLADE_CONTACT and not is_loopback(spider.base_url):
+        if (settings.get("BLADE_CONTACT") == PLACEHOLDER_CONTACT
+                and not is_loopback(spider.base_url)):
             spider.logger.warning(
                 "BLADE_CONTACT is not set: the User-Agent gives the site's operators no way to "
                 "reach you; run with -s BLADE_CONTACT=you@example.org")
-        if settings.getpriority("USER_AGENT") <= settings.getpriority("BLADE_CONTACT"):
-            settings.set("USER_AGENT",
-                         f"blade_spider/{__version__} (+{contact}; research archive crawler)",
-                         priority=settings.getpriority("BLADE_CONTACT"))
-        if (not spider.urls and not spider.listings and settings.getbool("BLADE_RESUME")
-                and not settings.get("JOBDIR")):
-            settings.set("JOBDIR", str(spider.output_dir / ".job"), priority="spider")
+        if spider.urls or spider.listings:
+            # A setting that depends on a spider argument is set here, as Scrapy documents
+            # (the add-ons run next and see it): a run of named URLs or listings neither
+            # resumes a stopped discovery crawl's queue nor leaves one behind.
+            settings.set("BLADE_RESUME", False, priority="cmdline")
         # What a stopped run had scheduled is in its queue: a resumed run must not ask again.
-        spider.scheduled = ScheduledKeys(settings.get("JOBDIR"))
+        spider.scheduled = ScheduledKeys(job_dir(settings))
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
-        if is_loopback(spider.base_url):  # tests and the demo: a local copy needs no politeness
-            settings.set("DOWNLOAD_DELAY", 0, priority="spider")
-            settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
-            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="spider")
-            settings.set("BLADE_RETRY_BACKOFF_BASE",
-                         min(settings.getfloat("BLADE_RETRY_BACKOFF_BASE"), 0.2), priority="spider")
         return spider
 
     # --- state ---------------------------------------------------------------------------------
