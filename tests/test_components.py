@@ -40,6 +40,7 @@ from blade_spider.crawl.pipelines import (
 )
 from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
 from blade_spider.extract import extract_article
+from blade_spider.extract.assemble import Continuation
 from blade_spider.record.items import Article
 from blade_spider.record.schema import article_schema
 from blade_spider.spiders.blade import BladeSpider
@@ -366,7 +367,8 @@ def test_a_continuation_page_that_fails_fails_the_article(tmp_path: Path) -> Non
 
     spider = spider_for(tmp_path)
     sent = received(spider.crawler, blade_signals.fetch_failed)
-    request = spider.continuation_request(f"{SITE}{PAGED}", article(), [f"{SITE}{PAGED}2/"], ())
+    pages = Continuation((f"{SITE}{PAGED}2/",), frozenset({f"{SITE}{PAGED}2/"}))
+    request = spider.continuation_request(f"{SITE}{PAGED}", article(), pages)
     failure = Failure(ConnectionRefusedError("refused"))
     failure.request = request  # type: ignore[attr-defined]  # as Scrapy sets it
     assert spider.article_failed(failure) is None

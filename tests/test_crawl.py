@@ -36,6 +36,8 @@ def test_records_match_the_site_truth(site: SampleSite, tmp_path: Path) -> None:
         assert record["comment_count"] == len(post.comments)
         assert [c["id"] for c in record["comments"]] == [str(c["id"]) for c in post.comments]
         assert [i["caption"] for i in record["images"]] == [i["caption"] for i in post.images]
+        lead = next((i for i in post.images if i["featured"]), None)
+        assert record["photo_caption"] == (lead["caption"] if lead else None)
         assert record["url"] == site.url_for(post)
 
 

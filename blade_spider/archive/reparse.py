@@ -14,8 +14,8 @@ after its WARC-Date.
 
 Both take, per article URL, the newest capture; ``crawl.fetched_at`` is its WARC-Date. A post
 split with ``<!--nextpage-->`` is put together as the crawl puts it together
-(:mod:`blade_spider.extract.assemble`), from the captures of its continuation pages (``/slug/2/``)
-in the same WARCs.
+(:mod:`blade_spider.extract.assemble`), from the captures of its continuation pages (``/slug/2/``,
+and ``/slug/comment-page-2/`` for comments split into pages) in the same WARCs.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from blade_spider.archive.warc import (
     warcinfo,
 )
 from blade_spider.extract import NotAnArticle, extract_page
-from blade_spider.extract.assemble import assemble, continuation_urls
+from blade_spider.extract.assemble import Continuation, assemble, comment_page
 from blade_spider.extract.page import Page
 from blade_spider.record.items import Article
 from blade_spider.record.schema import normalised, schema_errors
@@ -73,7 +73,8 @@ class _Unusable(Exception):
 
 
 class _Incomplete(Exception):
-    """A multi-page post whose continuation pages were not all captured (a problem)."""
+    """An article whose continuation pages (post or comment pages) were not all captured (a
+    problem)."""
 
 
 def _instant(value: str) -> datetime:
@@ -221,14 +222,13 @@ class ImportReport(RunReport):
 
 # --- choosing captures --------------------------------------------------------------------------
 
-def _page_number(site: SiteHosts, url: str, canonical: str) -> int | None:
-    """1 for the article page itself (or its AMP copy), N for continuation page ``/slug/N/``,
-    ``None`` for other variants (``/comment-page-2/`` shows the article with other comments)."""
+def _is_continuation(site: SiteHosts, url: str, canonical: str) -> bool:
+    """Whether ``url`` (a URL of the article ``canonical``) is a continuation page of it: page
+    ``/slug/N/`` of a post split over pages or comment page ``/slug/comment-page-N/``, not the
+    article page itself (or its AMP copy)."""
     path = urlsplit(site.normalize(url) or url).path
     suffix = path[len(urlsplit(canonical).path):].strip("/")
-    if suffix in ("", "amp"):
-        return 1
-    return int(suffix) if suffix.isdigit() else None
+    return suffix.isdigit() or comment_page(path) is not None
 
 
 class CaptureIndex:
@@ -261,10 +261,9 @@ class CaptureIndex:
         if site is None:
             return "another host"
         canonical = site.article_url(capture.url)
-        page = _page_number(site, capture.url, canonical) if canonical else None
-        if canonical is None or page is None:
+        if canonical is None:
             return "not an article URL"
-        if page > 1:
+        if _is_continuation(site, capture.url, canonical):
             self.continued[site.normalize(capture.url) or capture.url].append(capture)
             return None
         current = self.pages.get(canonical)
@@ -311,13 +310,14 @@ class _Replay:
         site = self.index.site_for(capture.url) or self.index.site
         parsed = Page(self.response(capture), site)
         article = extract_page(parsed)
-        continuations = []
-        for url in continuation_urls(parsed, article):
-            page = self.index.continuation(url, capture)
+        pages = Continuation.start(parsed, article)
+        while pages and pages.todo:
+            page = self.index.continuation(pages.todo[0], capture)
             if page is None:
-                raise _Incomplete(f"{capture.url}: continuation page {url} was not captured")
-            continuations.append(self.response(page))
-        return assemble(article, continuations, site)
+                raise _Incomplete(f"{capture.url}: continuation page {pages.todo[0]} was not "
+                                  "captured")
+            pages = pages.after(self.response(page), article, site)
+        return assemble(article, pages.fetched if pages else (), site)
 
 
 # --- merging --------------------------------------------------------------------------------

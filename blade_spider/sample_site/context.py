@@ -33,6 +33,12 @@ class Options:
     caching_plugin: bool = False
     #: Serve every article in a new, stock-WordPress-like design (a site redesign).
     redesign: bool = False
+    #: WordPress's "Break comments into pages": this many top-level comments (with their
+    #: replies) a page, the rest at ``/slug/comment-page-N/``; ``None``: all on the article page.
+    comments_per_page: int | None = None
+    #: Which comment page the article URL shows (``default_comments_page``): ``"oldest"`` (page
+    #: 1) or ``"newest"`` (the last page; page 1 then holds the oldest comments all the same).
+    comments_order: str = "oldest"
 
 
 @dataclass(frozen=True)

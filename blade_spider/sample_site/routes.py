@@ -84,7 +84,9 @@ def _article(ctx: Context, match: re.Match, target: Target) -> Response:
         return _feed_or_404(ctx, lambda: feeds.comments_rss(ctx, post), post.modified)
     if suffix == "amp/":
         return responses.html(amp_page(ctx, post), last_modified=post.modified)
-    return responses.html(article_page(ctx, post, target.omit), last_modified=post.modified)
+    comment_page = int(match["cpage"]) if match["cpage"] else None
+    return responses.html(article_page(ctx, post, target.omit, comment_page),
+                          last_modified=post.modified)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,7 +326,8 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[Context, re.Match, Target], Res
     ),
     (
         re.compile(
-            r"^(?P<post>/\d{4}/\d{2}/\d{2}/[^/]+/)(?P<suffix>amp/|feed/|comment-page-\d+/)?$"
+            r"^(?P<post>/\d{4}/\d{2}/\d{2}/[^/]+/)"
+            r"(?P<suffix>amp/|feed/|comment-page-(?P<cpage>\d+)/)?$"
         ),
         _article,
     ),

@@ -5,10 +5,10 @@ What to request and in which order: robots.txt (obeyed, its ``Sitemap:`` lines u
 and date archives with ``/page/N/`` pagination. On later runs the WordPress REST API (one small
 request lists every post changed since the last crawl) or sitemap ``lastmod`` decide what is new
 or changed. Every article URL goes to :meth:`BladeSpider.parse_article`, which hands the response
-to :mod:`blade_spider.extract` (the other pages of a post split over pages are fetched, then put
-together by :mod:`blade_spider.extract.assemble`). The spider yields articles and requests only;
-what else a request comes to (a failure, an unchanged or gone article, a page that is no article)
-is a signal of :mod:`blade_spider.crawl.signals`.
+to :mod:`blade_spider.extract` (the other pages of a post split over pages, and its other comment
+pages, are fetched, then put together by :mod:`blade_spider.extract.assemble`). The spider yields
+articles and requests only; what else a request comes to (a failure, an unchanged or gone article,
+a page that is no article) is a signal of :mod:`blade_spider.crawl.signals`.
 
 Arguments (``-a name=value``): ``url`` (one or more article URLs, comma or space separated:
 fetch just those), ``listing`` (sitemaps, feeds or archive pages to read again, alone: what
@@ -47,7 +47,7 @@ from blade_spider.crawl.resume import ScheduledKeys
 from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
 from blade_spider.crawl.sitemaps import Sitemap, SitemapRefused, read_sitemap
 from blade_spider.extract import NotAnArticle, extract_page
-from blade_spider.extract.assemble import assemble, continuation_urls
+from blade_spider.extract.assemble import Continuation, assemble
 from blade_spider.extract.page import Page, is_truncated
 from blade_spider.record.dates import parse_page_date
 from blade_spider.record.items import Article
@@ -645,34 +645,35 @@ class BladeSpider(scrapy.Spider):
             self.failure(request, response.url, "parse", f"{type(exc).__name__}: {exc}",
                          response.status)
             return
-        pages = continuation_urls(page, article)
+        pages = Continuation.start(page, article)
         if pages:
-            yield self.continuation_request(original_url(request), article, pages, ())
+            yield self.continuation_request(original_url(request), article, pages)
             return
         yield article
 
-    def continuation_request(self, page_one: str, article: Article, pages: list[str],
-                             fetched: tuple[Response, ...]) -> Request:
-        """The next page of a post split with ``<!--nextpage-->``, carrying page 1's article and
-        the pages fetched so far. ``meta["blade_continuation"]`` is page 1's URL: the request
-        whose outcome (the record, or this page's failure) the continuation gives."""
-        return Request(pages[0], callback=self.parse_continuation, errback=self.article_failed,
-                       cb_kwargs={"article": article, "pages": pages[1:], "fetched": fetched},
+    def continuation_request(self, page_one: str, article: Article,
+                             pages: Continuation) -> Request:
+        """The next page of an article spread over pages (a post split with
+        ``<!--nextpage-->``, comments split into pages), carrying page 1's article and where
+        the fetching stands. ``meta["blade_continuation"]`` is page 1's URL: the request whose
+        outcome (the record, or this page's failure) the continuation gives."""
+        return Request(pages.todo[0], callback=self.parse_continuation,
+                       errback=self.article_failed,
+                       cb_kwargs={"article": article, "pages": pages},
                        meta={"blade_continuation": page_one, "blade_stage": "article"},
                        dont_filter=True)
 
-    def parse_continuation(self, response: Response, article: Article, pages: list[str],
-                           fetched: tuple[Response, ...]) -> Iterator[Any]:
-        """One more page of the post: ask for the next, or put the article together
+    def parse_continuation(self, response: Response, article: Article,
+                           pages: Continuation) -> Iterator[Any]:
+        """One more page of the article: ask for the next, or put the article together
         (:func:`~blade_spider.extract.assemble.assemble`) once all are in."""
         # Without its request (whose callbacks hold the spider) and TLS certificate, the page
         # can travel in the next request's cb_kwargs and still be written to the JOBDIR queue.
-        fetched = (*fetched, response.replace(request=None, certificate=None))
-        if pages:
-            yield self.continuation_request(response.meta["blade_continuation"], article, pages,
-                                            fetched)
+        pages = pages.after(response.replace(request=None, certificate=None), article, self.site)
+        if pages.todo:
+            yield self.continuation_request(response.meta["blade_continuation"], article, pages)
         else:
-            yield assemble(article, fetched, self.site)
+            yield assemble(article, pages.fetched, self.site)
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
