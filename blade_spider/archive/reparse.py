@@ -20,6 +20,7 @@ in the same WARCs.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import multiprocessing
@@ -402,20 +403,27 @@ def _parse_all(replay: _Replay, captures: Iterable[Capture], workers: int) -> It
         yield from map(replay.parse, captures)
         return
     todo = iter(captures)
-    with _pool(workers, replay) as pool:
-        pending: deque[tuple[list[Capture], Future[list[_Parsed]]]] = deque()
-        while True:
-            while len(pending) < workers * AHEAD and (chunk := list(islice(todo, CHUNK))):
-                pending.append((chunk, pool.submit(_parse_chunk, chunk)))
-            if not pending:
-                return
-            chunk, future = pending.popleft()
-            try:
-                yield from future.result()
-            except Exception as exc:  # the worker itself died (killed, out of memory)
-                logger.error("A re-parse worker failed on %d captures: %r", len(chunk), exc)
-                yield from (_Parsed(c, problem=f"{c.url}: worker failed: {type(exc).__name__}")
-                            for c in chunk)
+    # Forked workers share the parent's memory until it is written to; their garbage collector
+    # would touch every inherited object and so copy the whole parent into each worker.
+    gc.freeze()
+    try:
+        with _pool(workers, replay) as pool:
+            pending: deque[tuple[list[Capture], Future[list[_Parsed]]]] = deque()
+            while True:
+                while len(pending) < workers * AHEAD and (chunk := list(islice(todo, CHUNK))):
+                    pending.append((chunk, pool.submit(_parse_chunk, chunk)))
+                if not pending:
+                    return
+                chunk, future = pending.popleft()
+                try:
+                    yield from future.result()
+                except Exception as exc:  # the worker itself died (killed, out of memory)
+                    logger.error("A re-parse worker failed on %d captures: %r", len(chunk), exc)
+                    yield from (
+                        _Parsed(c, problem=f"{c.url}: worker failed: {type(exc).__name__}")
+                        for c in chunk)
+    finally:
+        gc.unfreeze()
 
 
 class Progress(Protocol):
