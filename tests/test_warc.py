@@ -275,6 +275,31 @@ def test_a_capture_that_fails_in_a_worker_loses_no_other(output: Path,
     assert report.unchanged == len(records) - 1
 
 
+def test_a_worker_that_dies_stops_the_run_cleanly(output: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-run (out of memory) broke the pool: the run died with a traceback."""
+    import blade_spider.archive.reparse as reparse_module
+
+    records = archived(output)
+    fatal = records[len(records) // 2]["crawl"]["request_url"]
+    extract = reparse_module.extract_page
+
+    def dying(page: Any) -> Any:
+        if page.response.url == fatal:
+            os._exit(9)
+        return extract(page)
+
+    monkeypatch.setattr(reparse_module, "extract_page", dying)
+    monkeypatch.setattr(reparse_module, "CHUNK", 2)
+    report = reparse(output, workers=2)
+    [problem] = report.problems
+    assert report.status == 1 and "a worker process died" in problem, problem
+    lost = int(problem.split(": ")[1].split()[0])
+    assert report.skipped["not parsed (a worker died)"] == lost - 1
+    assert report.unchanged + lost == len(records)
+    assert archived(output) == records
+
+
 def test_import_in_workers_points_records_at_their_copies(tmp_path: Path, crawled: Path) -> None:
     """Workers parse; the parent copies each capture and points the record at the copy."""
     site = SiteHosts(archived(crawled)[0]["url"].split("/20")[0])

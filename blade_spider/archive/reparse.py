@@ -27,6 +27,7 @@ import multiprocessing
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from itertools import islice
@@ -416,12 +417,15 @@ def _parse_all(replay: _Replay, captures: Iterable[Capture], workers: int) -> It
                     return
                 chunk, future = pending.popleft()
                 try:
-                    yield from future.result()
-                except Exception as exc:  # the worker itself died (killed, out of memory)
-                    logger.error("A re-parse worker failed on %d captures: %r", len(chunk), exc)
-                    yield from (
-                        _Parsed(c, problem=f"{c.url}: worker failed: {type(exc).__name__}")
-                        for c in chunk)
+                    results = future.result()
+                except BrokenProcessPool:  # a worker died (killed, out of memory): no pool left
+                    lost = [*chunk, *(c for waiting, _ in pending for c in waiting), *todo]
+                    yield _Parsed(lost[0], problem=(
+                        f"a worker process died: {len(lost)} captures from {lost[0].url} on were "
+                        "not parsed (--workers 1 shows which capture it was)"))
+                    yield from (_Parsed(c, skipped="not parsed (a worker died)") for c in lost[1:])
+                    return
+                yield from results
     finally:
         gc.unfreeze()
 
