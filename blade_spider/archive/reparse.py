@@ -407,25 +407,25 @@ def _parse_all(replay: _Replay, captures: Iterable[Capture], workers: int) -> It
     # Forked workers share the parent's memory until it is written to; their garbage collector
     # would touch every inherited object and so copy the whole parent into each worker.
     gc.freeze()
+    pending: deque[tuple[list[Capture], Future[list[_Parsed]] | None]] = deque()
     try:
         with _pool(workers, replay) as pool:
-            pending: deque[tuple[list[Capture], Future[list[_Parsed]]]] = deque()
             while True:
                 while len(pending) < workers * AHEAD and (chunk := list(islice(todo, CHUNK))):
-                    pending.append((chunk, pool.submit(_parse_chunk, chunk)))
+                    pending.append((chunk, None))
+                    pending[-1] = (chunk, pool.submit(_parse_chunk, chunk))
                 if not pending:
                     return
-                chunk, future = pending.popleft()
-                try:
-                    results = future.result()
-                except BrokenProcessPool:  # a worker died (killed, out of memory): no pool left
-                    lost = [*chunk, *(c for waiting, _ in pending for c in waiting), *todo]
-                    yield _Parsed(lost[0], problem=(
-                        f"a worker process died: {len(lost)} captures from {lost[0].url} on were "
-                        "not parsed (--workers 1 shows which capture it was)"))
-                    yield from (_Parsed(c, skipped="not parsed (a worker died)") for c in lost[1:])
-                    return
+                future = pending[0][1]
+                results = future.result() if future is not None else []
+                pending.popleft()
                 yield from results
+    except BrokenProcessPool:  # a worker died (killed, out of memory): no pool left
+        lost = [*(c for waiting, _ in pending for c in waiting), *todo]
+        yield _Parsed(lost[0], problem=(
+            f"a worker process died: {len(lost)} captures from {lost[0].url} on were "
+            "not parsed (--workers 1 shows which capture it was)"))
+        yield from (_Parsed(c, skipped="not parsed (a worker died)") for c in lost[1:])
     finally:
         gc.unfreeze()
 
