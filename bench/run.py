@@ -1,7 +1,8 @@
 """The blade_spider benchmark: ``python bench/run.py [--quick]`` from the repository root.
 
 Measures extraction (vs trafilatura and newspaper4k), end-to-end crawl throughput (vs
-``scrapy bench``), peak memory by archive size, the requests of an incremental run, loading the
+``scrapy bench``), peak memory by archive size, the requests of an incremental run and of a
+sweep, loading the
 archive (vs pandas) and the cost of WARC capture, all in one run on this machine, then writes
 ``bench/RESULTS.md`` (``--quick``: a smaller smoke run, written to
 ``bench/_work/RESULTS-quick.md`` so it never replaces the real results). Everything talks only to
