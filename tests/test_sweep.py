@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -13,7 +17,7 @@ import pytest
 from blade_spider.archive.state import StateStore
 from blade_spider.archive.store import read_jsonl
 from blade_spider.sample_site import SampleSite
-from tests.conftest import archive_bytes, archived, crawl, run_blade
+from tests.conftest import ROOT, archive_bytes, archived, crawl, run_blade
 
 #: Loopback crawls are unpolite today; after the BLADE_POLITE setting lands they must say so.
 QUICK = {"BLADE_POLITE": "False"}
@@ -176,3 +180,37 @@ def test_a_sweep_whose_listing_failed_rechecks_nothing_and_comes_again(tmp_path:
         "SELECT finish_reason, summary FROM crawls ORDER BY id")]
     db.close()
     assert crawls == [("finished", True), ("failed", True), ("finished", True)]
+
+
+def test_a_sweep_stopped_after_its_listings_resumes_without_rechecking_listed_articles(
+        tmp_path: Path) -> None:
+    """Stopped (SIGTERM) while the feed is on its way, after the post sitemap named every
+    article: the resumed run does not read that sitemap again (the dupefilter drops it), so it
+    must know what the stopped run's listings named, or it would re-check every article."""
+    with SampleSite(n=20, seed=26, rest_api=False) as site:
+        assert crawl(site, tmp_path, settings=QUICK).returncode == 0
+        backdate_sweeps(tmp_path, days=8)
+        removed = site.archivable_posts()[0]
+        site.remove_post(removed.id)
+        site.set_option("slow_sleep", 2.0)
+        site.inject("/feed/", "slow", times=1)
+        site.reset_requests()
+        command = [sys.executable, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={site.url}",
+                   "-s", f"BLADE_OUTPUT_DIR={tmp_path}"]
+        for name, value in QUICK.items():
+            command += ["-s", f"{name}={value}"]
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while (time.monotonic() < deadline and process.poll() is None
+               and not any(r.path == "/feed/" for r in site.requests)):
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+        assert "/post-sitemap.xml" in listing_requests(site) and article_requests(site) == []
+        site.reset_requests()
+        result = crawl(site, tmp_path, settings=QUICK)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "/post-sitemap.xml" not in listing_requests(site)
+        assert [path for path, _ in article_requests(site)] == [removed.path]
+    assert list(gone_marks(tmp_path)) == [f"wp-{removed.id}"]
