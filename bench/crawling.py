@@ -286,7 +286,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
      "NormalisePipeline.process_item"),
     ("pipeline: ArchivePipeline.process_item (journal, merge)", "blade_spider/crawl/pipelines.py",
      "ArchivePipeline.process_item"),
-    ("WARC: WarcCaptureMiddleware.process_response", "blade_spider/archive/warc.py",
+    ("WARC: WarcCaptureMiddleware.process_response", "blade_spider/crawl/capture.py",
      "WarcCaptureMiddleware.process_response"),
     ("spidermon: field coverage per item", "spidermon/contrib/scrapy/extensions.py",
      "Spidermon.item_scraped"),

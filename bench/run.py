@@ -2,11 +2,11 @@
 
 Measures extraction (vs trafilatura and newspaper4k), end-to-end crawl throughput (vs
 ``scrapy bench``), peak memory by archive size, the requests of an incremental run and of a
-sweep, loading the
-archive (vs pandas) and the cost of WARC capture, all in one run on this machine, then writes
-``bench/RESULTS.md`` (``--quick``: a smaller smoke run, written to
-``bench/_work/RESULTS-quick.md`` so it never replaces the real results). Everything talks only to
-127.0.0.1; scratch files go to ``bench/_work/`` (git-ignored). See ``bench/README.md``.
+sweep, loading the archive (vs pandas), the cost of WARC capture and re-parsing on every core, all
+in one run on this machine, then writes ``bench/RESULTS.md`` (``--quick``: a smaller smoke run,
+written to ``bench/_work/RESULTS-quick.md`` so it never replaces the real results). Everything
+talks only to 127.0.0.1; scratch files go to ``bench/_work/`` (git-ignored). See
+``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import crawling
 import extraction
 import loading
 import merging
+import reparse
 import report
 from common import BENCH, WORK, guard_loopback, machine_info
 
@@ -47,10 +48,11 @@ class Plan:
     warc_pairs: int
     loading_rounds: int
     profile_articles: int
+    reparse_captures: int
 
 
-FULL = Plan("full", 300, 5, (1_000, 10_000, 50_000), 10_000, 1_000, 2, 2, 300)
-QUICK = Plan("quick", 60, 1, (1_000, 5_000), 5_000, 500, 1, 2, 200)
+FULL = Plan("full", 300, 5, (1_000, 10_000, 50_000), 10_000, 1_000, 2, 2, 300, 50_000)
+QUICK = Plan("quick", 60, 1, (1_000, 5_000), 5_000, 500, 1, 2, 200, 5_000)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     section("loading", lambda: loading.run(_biggest_archive(data), plan.loading_rounds))
     section("merge", lambda: merging.replay(_archive_of(data, incremental_at)))
     section("profile", lambda: crawling.profile_crawl(plan.profile_articles))
+    section("reparse", lambda: reparse.run(plan.reparse_captures))
     data["seconds"] = time.perf_counter() - started
 
     results_path.parent.mkdir(parents=True, exist_ok=True)

@@ -33,12 +33,20 @@ LOOPBACK_SITE = re.compile(r"http://127\.0\.0\.1:\d+")
 
 
 def _blank(record: dict[str, Any]) -> dict[str, Any]:
+    """The record without what differs per run (those keys dropped, wherever present)."""
     crawl = record.get("crawl")
     if isinstance(crawl, dict):
         for key in VOLATILE:
-            if key in crawl:
-                crawl[key] = "-"
+            crawl.pop(key, None)
     return record
+
+
+def _comparable(line: str) -> str:
+    """A snapshot line with its volatile keys dropped (older snapshots kept them as "-")."""
+    entry = json.loads(line)
+    if isinstance(entry.get("record"), dict):
+        _blank(entry["record"])
+    return json.dumps(entry, ensure_ascii=False)
 
 
 def page_records(sample_count: int) -> list[str]:
@@ -78,8 +86,8 @@ def crawl_records(articles: int) -> list[str]:
 
 
 def compare(before: Path, after: Path) -> int:
-    old = before.read_text(encoding="utf-8").splitlines()
-    new = after.read_text(encoding="utf-8").splitlines()
+    old = [_comparable(line) for line in before.read_text(encoding="utf-8").splitlines()]
+    new = [_comparable(line) for line in after.read_text(encoding="utf-8").splitlines()]
     differing = [(a, b) for a, b in zip(old, new, strict=False) if a != b]
     print(f"{len(old)} records before, {len(new)} after, {len(differing)} differ")
     for a, b in differing[:5]:

@@ -1,21 +1,28 @@
 """Scrapy settings for blade_spider: polite by default, safe to leave running for years.
 
 Everything here can be overridden per run (``-s NAME=VALUE``) or in ``scrapy.cfg``/environment.
-The spider itself lifts the politeness delays for loopback mirrors only (tests, the demo).
+Three settings are computed from others by the add-on ``blade_spider.crawl.addons.BladeSettings``
+(``USER_AGENT``, ``JOBDIR``, and the politeness values when ``BLADE_POLITE`` is off); see there.
 """
 
-from blade_spider import __version__
+from blade_spider.crawl.addons import PLACEHOLDER_CONTACT
 from blade_spider.sites.washingtonblade import WASHINGTON_BLADE
 
 BOT_NAME = "blade_spider"
 SPIDER_MODULES = ["blade_spider.spiders"]
 NEWSPIDER_MODULE = "blade_spider.spiders"
-ADDONS: dict[str, int] = {}
+ADDONS = {"blade_spider.crawl.addons.BladeSettings": 0}
 
 # --- identity and politeness ------------------------------------------------------------------
 #: Where a site operator can reach whoever runs the crawler (put in the User-Agent).
-BLADE_CONTACT = "https://github.com/blade-spider/blade_spider (set BLADE_CONTACT to your e-mail)"
-USER_AGENT = f"blade_spider/{__version__} (+{BLADE_CONTACT}; research archive crawler)"
+BLADE_CONTACT = PLACEHOLDER_CONTACT
+# USER_AGENT is "blade_spider/<version> (+<BLADE_CONTACT>; research archive crawler)", made by the
+# add-on; a USER_AGENT set here or with -s is sent instead, as given.
+#: False lifts the politeness settings below (no delay, no AutoThrottle, 8 requests at a time,
+#: retry pauses of at most 0.2 s), for a copy of the site on this machine: ``blade demo`` sets
+#: it, tests and benchmarks pass ``-s BLADE_POLITE=False``. Never implied by the address (an SSH
+#: tunnel to the live site is on 127.0.0.1 too). A ``-s`` of one of those settings still wins.
+BLADE_POLITE = True
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -58,7 +65,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Below HttpCompressionMiddleware (590): sees the decompressed body.
     "blade_spider.crawl.middlewares.WesternFallbackEncodingMiddleware": 580,
     # Below retry (550) and decompression (590): stores exactly the response that is parsed.
-    "blade_spider.archive.warc.WarcCaptureMiddleware": 540,
+    "blade_spider.crawl.capture.WarcCaptureMiddleware": 540,
 }
 
 #: Keep every parsed article response as WARC records in <output>/warc/ (for blade reparse).
@@ -125,7 +132,8 @@ BLADE_SWEEP_DAYS = 7
 BLADE_MAX_FAILURE_RATE = 0.05
 #: Scrapy's scheduler, stopping the crawl when the JOBDIR queue cannot be written (disk full).
 SCHEDULER = "blade_spider.crawl.resume.Scheduler"
-#: Resume a killed discovery crawl from ``<output>/.job`` (Scrapy JOBDIR).
+#: Resume a stopped discovery crawl from ``<output>/.job``: the add-on sets JOBDIR there unless
+#: JOBDIR is set. Single-URL runs (``-a url=``, ``blade fetch``, ``blade retry``) never resume.
 BLADE_RESUME = True
 
 #: Progress while a crawl runs: ``auto`` (a bar on a terminal, else a line every

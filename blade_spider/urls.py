@@ -10,6 +10,7 @@ store and the record ``url`` agree on one spelling.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -171,3 +172,14 @@ def compact_key(text: str) -> int:
 def original_url(request: Any) -> str:
     """The URL a request was first made for, before any redirect."""
     return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
+def is_loopback(url: str) -> bool:
+    """The URL's host is this machine (a test site, the demo, or a tunnel to a real site)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

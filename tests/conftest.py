@@ -75,15 +75,22 @@ from blade_spider.archive.store import Archive  # noqa: E402
 from blade_spider.sample_site import SampleSite  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The sample site is a copy on this machine: crawl it without politeness delays (the production
+#: values are exercised by tests/test_politeness.py, which turns this back on).
+LOCAL = {"BLADE_POLITE": "False"}
+
+
+def as_options(settings: dict[str, str]) -> list[str]:
+    """``-s NAME=VALUE`` for each setting."""
+    return [part for name, value in settings.items() for part in ("-s", f"{name}={value}")]
 
 
 def run_scrapy(*args: str, output: Path, timeout: float = 120,
                settings: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``scrapy <args>`` in the project directory, as an operator would run it."""
+    """``scrapy <args>`` in the project directory, as an operator would run it, on a local copy
+    (``LOCAL``, unless ``settings`` says otherwise)."""
     command = [sys.executable, "-m", "scrapy", *args, "-s", f"BLADE_OUTPUT_DIR={output}",
-               "-s", "LOG_LEVEL=INFO"]
-    for name, value in (settings or {}).items():
-        command += ["-s", f"{name}={value}"]
+               "-s", "LOG_LEVEL=INFO", *as_options({**LOCAL, **(settings or {})})]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           check=False)
 
@@ -97,9 +104,13 @@ def crawl(site: SampleSite, output: Path, *spider_args: str,
     return run_scrapy(*args, output=output, settings=settings)
 
 
-def run_blade(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """The ``blade`` console script (through ``python -m`` so the venv's one is used)."""
-    return subprocess.run([sys.executable, "-m", "blade_spider.cli", *args], cwd=ROOT,
+def run_blade(*args: str, timeout: float = 120,
+              settings: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The ``blade`` console script (through ``python -m`` so the venv's one is used), crawling
+    without politeness (``LOCAL``: every test site is on this machine) unless ``settings`` says
+    otherwise."""
+    return subprocess.run([sys.executable, "-m", "blade_spider.cli", *args,
+                           *as_options({**LOCAL, **(settings or {})})], cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 

@@ -80,7 +80,8 @@ def test_parquet_keeps_the_nested_structure(output: Path, tmp_path: Path) -> Non
     assert crawl["date_precision"] == {"published": "day", "modified": None}
     assert crawl["warc"] == {"file": "warc/blade-1.warc.gz", "offset": 0,
                              "record_id": "<urn:uuid:1>"}
-    assert (crawl["gone_status"], crawl["pages"], crawl["extra"]) == (410, 2, None)
+    assert (crawl["gone_status"], crawl["pages"], crawl["comment_pages"], crawl["extra"]) == \
+        (410, 2, 3, None)
     assert by_id["url-0123456789abcdef"]["wp_post_id"] is None
 
 

@@ -9,7 +9,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request, Response
 
 from blade_spider.extract import extract_page
-from blade_spider.extract.assemble import assemble, continuation_urls
+from blade_spider.extract.assemble import Continuation, assemble, continuation_urls
 from blade_spider.extract.page import Page
 from blade_spider.record.items import Article
 from blade_spider.urls import SiteHosts
@@ -92,3 +92,66 @@ def test_a_continuation_page_that_is_no_article_adds_nothing() -> None:
     assert assemble(article, [not_found, binary], SITE) is article
     with_page_two = assemble(article, [not_found, page_response("classic", 2)], SITE)
     assert with_page_two.crawl["pages"] == 2
+
+
+def test_a_page_redirected_to_the_article_adds_nothing() -> None:
+    """WordPress redirects a page number the post does not have (``/slug/5/``) to the post."""
+    _, article = first_page("classic")
+    assert assemble(article, [page_response("classic", 1)], SITE) is article
+
+
+# --- comments split into pages ------------------------------------------------------------------
+
+def comment_item(number: int, replies: str = "") -> str:
+    """A comment as Twenty Twenty-One prints it, with its replies nested."""
+    children = f'<ol class="children">{replies}</ol>' if replies else ""
+    return (f'<li id="comment-{number}" class="comment depth-1"><article id="div-comment-{number}"'
+            f' class="comment-body"><footer class="comment-meta"><div class="comment-author '
+            f'vcard"><b class="fn">Reader {number}</b> <span class="says">says:</span></div>'
+            f'<div class="comment-metadata"><a href="{URL}comment-page-9/#comment-{number}">'
+            f'<time datetime="2023-02-21T10:0{number}:00-05:00">February 21, 2023</time></a>'
+            f'</div></footer><div class="comment-content"><p>Comment number {number}.</p></div>'
+            f"</article>{children}</li>")
+
+
+def with_comments(response: HtmlResponse, url: str, comments: str, older: str | None,
+                  newer: str | None) -> HtmlResponse:
+    """``response``'s page at ``url`` showing ``comments`` and ``the_comments_navigation()``
+    links to the ``older`` and ``newer`` comment pages (whose permalinks point at page 9: no
+    page to follow)."""
+    links = "".join(f'<div class="nav-{kind}"><a href="{href}#comments">{text}</a></div>'
+                    for kind, href, text in (("previous", older, "Older comments"),
+                                             ("next", newer, "Newer comments")) if href)
+    area = (f'<div id="comments" class="comments-area"><ol class="comment-list">{comments}</ol>'
+            f'<nav class="navigation comment-navigation" aria-label="Comments"><h2 '
+            f'class="screen-reader-text">Comments navigation</h2><div class="nav-links">{links}'
+            "</div></nav></div></main>")
+    body = response.body.replace(b"</main>", area.encode(), 1)
+    return HtmlResponse(url=url, body=body, request=Request(url),
+                        headers={"Content-Type": "text/html; charset=UTF-8"})
+
+
+def test_a_split_post_with_comment_pages_is_one_article() -> None:
+    """Every page of the post shows the first comment page; comment page 2 shows page 1 of the
+    post again, whose body must not be added twice."""
+    shown = comment_item(1) + comment_item(2)
+    second = f"{URL}comment-page-2/"
+    page = Page(with_comments(page_response("classic", 1), URL, shown, None, second), SITE)
+    article = extract_page(page)
+    pages = Continuation.start(page, article)
+    assert pages is not None and pages.todo == (f"{URL}2/", second)
+    responses = {
+        f"{URL}2/": with_comments(page_response("classic", 2), f"{URL}2/", shown, None, second),
+        second: with_comments(page_response("classic", 1), second,
+                              comment_item(3, comment_item(4)), URL, None),
+    }
+    while pages.todo:
+        pages = pages.after(responses[pages.todo[0]], article, SITE)
+    assert [r.url for r in pages.fetched] == [f"{URL}2/", second]
+    whole = assemble(article, pages.fetched, SITE)
+    part = extract_page(Page(page_response("classic", 2), SITE))
+    assert whole.body_blocks == article.body_blocks + part.body_blocks
+    assert [(c["id"], c["parent_id"]) for c in whole.comments] == [
+        ("1", None), ("2", None), ("3", None), ("4", "3")]
+    assert whole.comment_count == 4
+    assert (whole.crawl["pages"], whole.crawl["comment_pages"]) == (2, 2)

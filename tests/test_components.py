@@ -22,8 +22,9 @@ from scrapy.utils.test import get_crawler, get_reactor_settings
 from blade_spider import settings as project_settings
 from blade_spider.archive.state import StateStore
 from blade_spider.archive.store import Archive, read_jsonl
-from blade_spider.archive.warc import WarcCaptureMiddleware, scan_warc
+from blade_spider.archive.warc import scan_warc
 from blade_spider.crawl import signals as blade_signals
+from blade_spider.crawl.capture import WarcCaptureMiddleware
 from blade_spider.crawl.middlewares import (
     BackoffRetryMiddleware,
     CrawlDelayMiddleware,
@@ -39,6 +40,7 @@ from blade_spider.crawl.pipelines import (
 )
 from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
 from blade_spider.extract import extract_article
+from blade_spider.extract.assemble import Continuation
 from blade_spider.record.items import Article
 from blade_spider.record.schema import article_schema
 from blade_spider.spiders.blade import BladeSpider
@@ -53,10 +55,12 @@ PAGED_FILE = WORDPRESS / "classic" / "2023-02-20-trans-actors-take-center-stage-
 
 def settings_for(output: Path, **overrides: Any) -> dict[str, Any]:
     """The project's settings, no extension but Scrapy's own (each test builds the one it
-    tests), writing into ``output``; the reactor settings are those of this test process."""
+    tests), writing into ``output`` and keeping no resume queue there (a component alone has no
+    crawl to resume); the reactor settings are those of this test process."""
     own = {name: value for name, value in vars(project_settings).items()
            if name.isupper() and name != "TWISTED_REACTOR"}
-    return {**own, "EXTENSIONS": {}, "BLADE_OUTPUT_DIR": str(output), **overrides}
+    return {**own, "EXTENSIONS": {}, "BLADE_OUTPUT_DIR": str(output), "BLADE_RESUME": False,
+            **overrides}
 
 
 def crawler_for(output: Path, **overrides: Any) -> Crawler:
@@ -363,7 +367,8 @@ def test_a_continuation_page_that_fails_fails_the_article(tmp_path: Path) -> Non
 
     spider = spider_for(tmp_path)
     sent = received(spider.crawler, blade_signals.fetch_failed)
-    request = spider.continuation_request(f"{SITE}{PAGED}", article(), [f"{SITE}{PAGED}2/"], ())
+    pages = Continuation((f"{SITE}{PAGED}2/",), frozenset({f"{SITE}{PAGED}2/"}))
+    request = spider.continuation_request(f"{SITE}{PAGED}", article(), pages)
     failure = Failure(ConnectionRefusedError("refused"))
     failure.request = request  # type: ignore[attr-defined]  # as Scrapy sets it
     assert spider.article_failed(failure) is None

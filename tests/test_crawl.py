@@ -36,6 +36,8 @@ def test_records_match_the_site_truth(site: SampleSite, tmp_path: Path) -> None:
         assert record["comment_count"] == len(post.comments)
         assert [c["id"] for c in record["comments"]] == [str(c["id"]) for c in post.comments]
         assert [i["caption"] for i in record["images"]] == [i["caption"] for i in post.images]
+        lead = next((i for i in post.images if i["featured"]), None)
+        assert record["photo_caption"] == (lead["caption"] if lead else None)
         assert record["url"] == site.url_for(post)
 
 
@@ -43,7 +45,7 @@ def test_robots_disallow_is_obeyed(site: SampleSite, tmp_path: Path) -> None:
     crawl(site, tmp_path)
     disallowed = site.disallowed_paths
     assert disallowed, "the sample site must disallow one article"
-    fetched = [path for _, path, _, _ in site.requests]
+    fetched = [r.path for r in site.requests]
     assert not [p for p in fetched if any(p.startswith(d) for d in disallowed)]
     assert not [r for r in archived(tmp_path) if any(r["url"].endswith(d) for d in disallowed)]
 
@@ -53,7 +55,7 @@ def test_nothing_offsite_or_non_article_is_requested_as_article(site: SampleSite
     crawl(site, tmp_path)
     # robots.txt is read twice by design: once by Scrapy's robots middleware (to obey it), once
     # by the spider (for its Sitemap: lines, and to stop if it is unreachable).
-    paths = [path for _, path, _, _ in site.requests if path != "/robots.txt"]
+    paths = [r.path for r in site.requests if r.path != "/robots.txt"]
     assert not [p for p in paths if "utm_" in p or "replytocom" in p or p.endswith("/amp/")]
     assert len(paths) == len(set(paths)), "a URL was requested twice"
     assert not [p for p in paths if p.startswith("http")], "an offsite URL reached the site"
@@ -146,6 +148,8 @@ def test_demo_serves_the_sample_site_and_archives_it(tmp_path: Path) -> None:
     result = run_blade("demo", "--port", "0", "--articles", "12", "--output", str(tmp_path))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Serving the bundled sample site" in result.stdout
+    # The demo turns politeness off for its own site itself (no -s BLADE_POLITE=False given).
+    assert "scrapy.extensions.throttle.AutoThrottle" not in result.stderr
     assert len(archived(tmp_path)) >= 11  # one article is disallowed by robots.txt
     assert (tmp_path / "schema.json").exists() and (tmp_path / "README.md").exists()
 

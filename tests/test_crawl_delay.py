@@ -40,6 +40,7 @@ def test_a_sigterm_ends_the_crawl_within_seconds_whatever_the_delay(tmp_path: Pa
     with SampleSite(n=6, seed=1, crawl_delay=86400) as site:
         command = [sys.executable, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={site.url}",
                    "-s", f"BLADE_OUTPUT_DIR={tmp_path}", "-s", "BLADE_MAX_CRAWL_DELAY=3600",
+                   "-s", "BLADE_POLITE=False",
                    "-s", "LOG_LEVEL=INFO"]
         process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60

@@ -96,7 +96,7 @@ def sample_records() -> list[dict[str, Any]]:
                            "comments_note": "comments are loaded by a third-party script "
                                             "(Disqus) and are not in the page",
                            "gone_at": "2026-02-01T00:00:00+00:00", "gone_status": 410,
-                           "pages": 2, "etag": '"abc"',
+                           "pages": 2, "comment_pages": 3, "etag": '"abc"',
                            "last_modified": "Sun, 10 Mar 2024 05:00:00 GMT",
                            "warc": {"file": "warc/blade-1.warc.gz", "offset": 0,
                                     "record_id": "<urn:uuid:1>"}}),
@@ -233,7 +233,8 @@ def test_card_documents_every_field_and_crawl_key() -> None:
         assert f"| `{name}` |" in card, name
     for key in ("fetched_at", "http_status", "request_url", "spider_version", "template",
                 "parser_layers", "content_sha256", "etag", "last_modified", "date_precision",
-                "date_notes", "comments_note", "gone_at", "gone_status", "pages", "warc"):
+                "date_notes", "comments_note", "gone_at", "gone_status", "pages",
+                "comment_pages", "warc"):
         assert f"| `{key}` |" in card, key
 
 

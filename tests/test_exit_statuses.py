@@ -106,17 +106,18 @@ SETUPS: dict[str, Callable[[Path], AbstractContextManager[str]]] = {
 
 
 def command_line(command: str, site: str, output: Path) -> list[str]:
-    """The row's command with the local site and the archive directory added in front of its own
-    options (so the row's options win)."""
+    """The row's command with the local site, the archive directory and no politeness (the site
+    is on this machine) added in front of its own options (so the row's options win)."""
     words = shlex.split(command)
     if words[0] == "blade":
         where = ["-o", str(output)] + (["--articles", "3"] if words[1] == "demo"
                                        else ["--base-url", site])
         return [sys.executable, "-m", "blade_spider.cli", words[1], *where, "-s",
-                "RETRY_TIMES=0", *words[2:]]
+                "RETRY_TIMES=0", "-s", "BLADE_POLITE=False", *words[2:]]
     assert words[:3] == ["scrapy", "crawl", "blade"], command
     return [sys.executable, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={site}",
-            "-s", f"BLADE_OUTPUT_DIR={output}", "-s", "RETRY_TIMES=0", *words[3:]]
+            "-s", f"BLADE_OUTPUT_DIR={output}", "-s", "RETRY_TIMES=0", "-s", "BLADE_POLITE=False",
+            *words[3:]]
 
 
 ROWS = table_rows()

@@ -69,7 +69,7 @@ def test_record_is_valid_against_schema(name: str) -> None:
 def test_non_article_yields_no_record(name: str) -> None:
     with pytest.raises(NotAnArticle) as raised:
         extract_case(name)
-    assert raised.value.reason
+    assert raised.value.reason == load_case(name)["not_article_reason"]
 
 
 @pytest.mark.parametrize(("name", "field", "layer"), [

@@ -13,7 +13,7 @@ import pytest
 
 from blade_spider.archive.store import read_jsonl
 from blade_spider.sample_site import SampleSite
-from tests.conftest import archive_bytes, archived, crawl, run_blade
+from tests.conftest import LOCAL, archive_bytes, archived, crawl, run_blade
 
 #: Faults on new articles: "archived" if a retry gets through or the page survives, else "failed".
 NEW_ARTICLE_FAULTS = {
@@ -91,7 +91,7 @@ def test_each_fault_ends_archived_or_in_the_failure_log(outcome: Outcome, fault:
 
 
 def test_retries_back_off_and_honour_retry_after(outcome: Outcome) -> None:
-    requests = [p for _, p, _, _ in outcome.site.requests]
+    requests = [r.path for r in outcome.site.requests]
     assert requests.count(outcome.new["503"].path) == 3  # two 503s, then the page
     assert requests.count(outcome.new["500"].path) == 3  # first try + RETRY_TIMES=2
     assert "HTTP 429" in outcome.result.stderr and "retrying in 1.0 s" in outcome.result.stderr
@@ -117,7 +117,7 @@ def test_invalid_records_are_rejected_with_their_reason(outcome: Outcome) -> Non
 def test_retry_reattempts_the_failures(outcome: Outcome) -> None:
     outcome.site.clear_faults()
     result = run_blade("retry", "--base-url", outcome.site.url, "--output",
-                       str(outcome.output))
+                       str(outcome.output), settings=LOCAL)
     assert result.returncode == 0, result.stderr[-3000:]
     for fault, post in outcome.new.items():
         assert outcome.record_for(post.id) is not None, fault

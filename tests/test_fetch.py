@@ -78,3 +78,26 @@ def test_retry_reads_a_failed_listing_again(tmp_path: Path) -> None:
     assert retried.returncode == 0, retried.stdout + retried.stderr[-2000:]
     assert "/post-sitemap.xml" in asked and "1 listings read" in retried.stdout
     assert not [f for f in read_jsonl(tmp_path / "failures.jsonl") if f["stage"] == "listing"]
+
+
+def test_fetch_and_retry_go_to_the_site_the_archive_was_made_from(tmp_path: Path) -> None:
+    """A mirror's archive: ``blade fetch <its record's URL>`` and ``blade retry`` went to the
+    live site (the URL refused as offsite) unless ``--base-url`` was repeated; a URL of another
+    host is still refused."""
+    with SampleSite(n=8, seed=47) as site:
+        failing = site.archivable_posts()[0]
+        site.inject(failing.path, "500")
+        assert crawl(site, tmp_path, settings={"RETRY_TIMES": "0"}).returncode == 1
+        site.clear_faults()
+        record = archived(tmp_path)[0]
+        fetched = run_blade("fetch", record["url"], "--output", str(tmp_path))
+        retried = run_blade("retry", "--output", str(tmp_path))
+    assert fetched.returncode == 0, fetched.stderr[-2000:]
+    assert f"{record['url']}: {record['id']} unchanged" in fetched.stdout
+    assert retried.returncode == 0, retried.stderr[-2000:]
+    assert "1 archived" in retried.stdout
+    assert f"wp-{failing.id}" in {r["id"] for r in archived(tmp_path)}
+    elsewhere = "http://example.org/2012/01/01/a-story/"
+    refused = run_blade("fetch", elsewhere, "--output", str(tmp_path))
+    assert refused.returncode == 2
+    assert f"{elsewhere}: not on {site.url} (offsite): not fetched" in refused.stderr

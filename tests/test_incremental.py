@@ -17,12 +17,12 @@ import pytest
 from blade_spider.archive.store import Archive
 from blade_spider.crawl.resume import ScheduledKeys
 from blade_spider.sample_site import SampleSite
-from tests.conftest import ROOT, archive_bytes, archived, crawl, run_blade
+from tests.conftest import LOCAL, ROOT, archive_bytes, archived, as_options, crawl, run_blade
 
 
 def article_requests(site: SampleSite) -> list[str]:
-    return [path for _, path, _, status in site.requests
-            if path.count("/") >= 5 and path[1:5].isdigit() and status != 0]
+    return [r.path for r in site.requests
+            if r.path.count("/") >= 5 and r.path[1:5].isdigit() and r.status != 0]
 
 
 def change_site(site: SampleSite) -> tuple[list[int], int]:
@@ -44,7 +44,7 @@ def test_a_day_of_changes_costs_n_plus_a_constant(tmp_path: Path, signal_kind: s
         fetched = article_requests(site)
         assert sorted(fetched) == sorted(site.post(i).path for i in [*new, edited])
         constant = len(site.requests) - len(fetched)
-        assert constant <= 6, [(p, s) for _, p, _, s in site.requests]
+        assert constant <= 6, [(r.path, r.status) for r in site.requests]
     records = {r["id"]: r for r in archived(tmp_path)}
     assert {f"wp-{i}" for i in new} <= set(records)
     assert records[f"wp-{edited}"]["headline"] == "An edited headline for the incremental test"
@@ -70,17 +70,33 @@ def test_without_change_signals_new_articles_are_found_and_recent_ones_rechecked
     assert records[f"wp-{recent.id}"]["headline"] == "Recent article, edited after the first crawl"
 
 
-def test_recheck_uses_conditional_requests(tmp_path: Path) -> None:
-    with SampleSite(n=20, seed=7, rest_api=False, sitemaps=False) as site:
-        recent = site.create_post()
-        crawl(site, tmp_path)
-        before = archive_bytes(tmp_path)
+@pytest.mark.parametrize("caching_plugin", [True, False], ids=["validators", "stock"])
+def test_recheck_tells_unchanged_from_edited_articles(tmp_path: Path,
+                                                      caching_plugin: bool) -> None:
+    """Articles in the re-check window are asked for again. Behind a page-caching plugin the
+    request is conditional and an unchanged page answers 304; a stock WordPress sends no
+    validators, so the page comes back whole and the archive compares its content. Either way
+    the unchanged article stays as it was and the edited one is updated."""
+    with SampleSite(n=20, seed=7, rest_api=False, sitemaps=False,
+                    caching_plugin=caching_plugin) as site:
+        same, edited = site.create_post(), site.create_post()
+        assert crawl(site, tmp_path).returncode == 0
+        before = {r["id"]: r for r in archived(tmp_path)}
+        site.update_post(edited.id, title="Edited after the first crawl")
         site.reset_requests()
-        crawl(site, tmp_path)
-        rechecks = [(h, s) for _, p, h, s in site.requests if p == recent.path]
-    assert rechecks and rechecks[0][1] == 304
-    assert "If-None-Match" in rechecks[0][0] or "If-Modified-Since" in rechecks[0][0]
-    assert archive_bytes(tmp_path) == before
+        result = crawl(site, tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+        asked = {r.path: r for r in site.requests}
+    unchanged, changed = asked[same.path], asked[edited.path]
+    conditional = {"If-None-Match", "If-Modified-Since"} & set(unchanged.headers)
+    assert bool(conditional) == caching_plugin
+    assert unchanged.status == (304 if caching_plugin else 200)
+    assert changed.status == 200
+    after = {r["id"]: r for r in archived(tmp_path)}
+    assert after[f"wp-{same.id}"] == before[f"wp-{same.id}"]
+    assert after[f"wp-{edited.id}"]["headline"] == "Edited after the first crawl"
+    assert len(Archive(tmp_path).history_of(f"wp-{edited.id}")) == 1
+    assert len(Archive(tmp_path).history_of(f"wp-{same.id}")) == 0
 
 
 def test_full_recrawl_fetches_everything_and_marks_gone_articles(tmp_path: Path) -> None:
@@ -113,10 +129,12 @@ def test_fetch_updates_in_place_keeps_history_and_prints_changed_fields(tmp_path
         target = site.archivable_posts()[2]
         site.update_post(target.id, title="Corrected headline", tags=["corrections"])
         url = site.url_for(target)
-        result = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path))
+        result = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path),
+                           settings=LOCAL)
         assert result.returncode == 0, result.stderr[-2000:]
         assert "headline" in result.stdout and "tags" in result.stdout
-        again = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path))
+        again = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path),
+                          settings=LOCAL)
         assert "unchanged" in again.stdout
     ids = [r["id"] for r in archived(tmp_path)]
     assert ids.count(f"wp-{target.id}") == 1
@@ -132,13 +150,14 @@ def test_fetch_refuses_bad_urls_and_leaves_the_archive_untouched(tmp_path: Path)
             (f"{site.url}/about/", "not an article"),
             (f"{site.url}/2019/01/01/no-such-article/", "failed"),
         ]:
-            result = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path))
+            result = run_blade("fetch", url, "--base-url", site.url, "--output", str(tmp_path),
+                               settings=LOCAL)
             assert result.returncode != 0, url
             assert message in result.stderr, result.stderr[-1500:]
         with_file = tmp_path / "urls.txt"
         with_file.write_text(f"# a comment\n{site.url}/contact/\n")
         result = run_blade("fetch", "--from-file", str(with_file), "--base-url", site.url,
-                           "--output", str(tmp_path))
+                           "--output", str(tmp_path), settings=LOCAL)
         assert result.returncode != 0
     assert archive_bytes(tmp_path) == before
 
@@ -160,7 +179,8 @@ def test_crawl_killed_at_random_points_resumes_to_the_same_archive(tmp_path: Pat
         assert crawl(site, reference).returncode == 0
         killed = tmp_path / "killed"
         command = [sys.executable, "-m", "scrapy", "crawl", "blade", "-a",
-                   f"base_url={site.url}", "-s", f"BLADE_OUTPUT_DIR={killed}", *slow]
+                   f"base_url={site.url}", "-s", f"BLADE_OUTPUT_DIR={killed}",
+                   *as_options(LOCAL), *slow]
         for number, moment in enumerate(moments):
             log = tmp_path / f"killed-{number}.log"
             with log.open("wb") as stderr:
@@ -203,7 +223,7 @@ def test_a_crawl_stopped_during_discovery_resumes_each_article_once(tmp_path: Pa
         site.inject("/post-sitemap.xml", "slow", times=1)
         process = subprocess.Popen(
             [sys.executable, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={site.url}",
-             "-s", f"BLADE_OUTPUT_DIR={tmp_path}"],
+             "-s", f"BLADE_OUTPUT_DIR={tmp_path}", *as_options(LOCAL)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while (time.monotonic() < deadline and process.poll() is None
@@ -236,8 +256,8 @@ def test_a_second_crawl_on_the_same_archive_refuses(tmp_path: Path) -> None:
     with SampleSite(n=25, seed=14) as site:
         first = subprocess.Popen(
             [sys.executable, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={site.url}",
-             "-s", f"BLADE_OUTPUT_DIR={tmp_path}", "-s", "DOWNLOAD_DELAY=0.1",
-             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
+             "-s", f"BLADE_OUTPUT_DIR={tmp_path}", *as_options(LOCAL),
+             "-s", "DOWNLOAD_DELAY=0.1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not (tmp_path / "state.sqlite3").exists():

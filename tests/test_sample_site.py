@@ -26,6 +26,7 @@ import pytest
 from blade_spider.sample_site import SampleSite, generate_posts
 from blade_spider.sample_site.context import WRONG_FEED_BASE
 from blade_spider.sample_site.model import slugify
+from tests.conftest import WORDPRESS
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 UTC = timezone.utc
@@ -347,19 +348,55 @@ def test_images_and_issue_pdf_are_real_files(site: SampleSite) -> None:
 # Conditional requests, mutation, observation
 
 
-def test_conditional_get_answers_304(site: SampleSite) -> None:
-    post = site.posts[3]
-    status, headers, _ = get(site, post.path)
+#: A captured stock WordPress response and the sample site's path for the same kind of answer.
+CAPTURED_KINDS = [
+    ("classic/2021-07-14-chechnya-purge-survivors-still-waiting-on-asylum.html", "article"),
+    ("classic/home.html", "/"),
+    ("classic/category-news.html", "/category/news/"),
+    ("site/robots.txt", "/robots.txt"),
+    ("site/wp-sitemap.xml", "/wp-sitemap.xml"),
+    ("site/wp-sitemap-posts-post-1.xml", "/wp-sitemap-posts-post-1.xml"),
+    ("site/feed.xml", "/feed/"),
+    ("site/rest-posts.json", "/wp-json/wp/v2/posts"),
+]
+
+
+@pytest.mark.parametrize(("captured", "path"), CAPTURED_KINDS)
+def test_validators_are_sent_where_stock_wordpress_sends_them(
+        site: SampleSite, captured: str, path: str) -> None:
+    """Only feeds carry ETag/Last-Modified on a stock WordPress (pages, sitemaps, robots.txt and
+    the REST API do not), and only they answer a conditional request with 304."""
+    responses = json.loads((WORDPRESS / "site" / "responses.json").read_text())["responses"]
+    real = {name.lower() for entry in responses if entry["file"] == captured
+            for name, _ in entry["headers"]}
+    path = site.posts[3].path if path == "article" else path
+    status, headers, _ = get(site, path)
+    assert status == 200
+    for validator in ("etag", "last-modified"):
+        assert (validator in headers) == (validator in real), validator
+    if "etag" in headers:
+        assert get(site, path, {"If-None-Match": headers["etag"]})[0] == 304
+    else:
+        future = format_datetime(site.posts[-1].modified + timedelta(days=1), usegmt=False)
+        assert get(site, path, {"If-Modified-Since": future})[0] == 200
+
+
+def test_a_caching_plugin_adds_validators_and_304s(fresh: SampleSite) -> None:
+    post = fresh.posts[3]
+    assert "etag" not in get(fresh, post.path)[1]
+    fresh.set_option("caching_plugin", True)
+    status, headers, _ = get(fresh, post.path)
     assert status == 200 and headers["etag"].startswith('"')
     assert headers["last-modified"] == format_datetime(post.modified.astimezone(UTC), usegmt=True)
-    assert get(site, post.path, {"If-None-Match": headers["etag"]})[0] == 304
-    assert get(site, post.path, {"If-Modified-Since": headers["last-modified"]})[0] == 304
-    assert get(site, post.path, {"If-None-Match": '"stale"'})[0] == 200
+    assert get(fresh, post.path, {"If-None-Match": headers["etag"]})[0] == 304
+    assert get(fresh, post.path, {"If-Modified-Since": headers["last-modified"]})[0] == 304
+    assert get(fresh, post.path, {"If-None-Match": '"stale"'})[0] == 200
     older = format_datetime(post.modified - timedelta(days=1), usegmt=False)
-    assert get(site, post.path, {"If-Modified-Since": older})[0] == 200
+    assert get(fresh, post.path, {"If-Modified-Since": older})[0] == 200
 
 
 def test_update_post_changes_etag_and_lastmod(fresh: SampleSite) -> None:
+    fresh.set_option("caching_plugin", True)
     post = fresh.posts[2]
     _, headers, _ = get(fresh, post.path)
     updated = fresh.update_post(post.id, dek="New deck")

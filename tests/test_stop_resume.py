@@ -31,8 +31,8 @@ def test_sigterm_then_resume_is_two_normal_runs_and_the_same_archive(tmp_path: P
     with SampleSite(n=60, seed=31, rest_api=False) as site:
         process = subprocess.Popen(
             [sys.executable, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={site.url}",
-             "-s", f"BLADE_OUTPUT_DIR={stopped_dir}", "-s", "DOWNLOAD_DELAY=0.05",
-             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
+             "-s", f"BLADE_OUTPUT_DIR={stopped_dir}", "-s", "BLADE_POLITE=False",
+             "-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while sum(1 for r in site.requests if r.path.count("/") >= ARTICLE_PATH_DEPTH) < 20:

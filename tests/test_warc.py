@@ -45,7 +45,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
         result = crawl(site, output, settings={"BLADE_WARC_MAX_BYTES": str(MAX_BYTES)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert warc_files(output), (
-        "no WARC written: is blade_spider.archive.warc.WarcCaptureMiddleware in "
+        "no WARC written: is blade_spider.crawl.capture.WarcCaptureMiddleware in "
         "DOWNLOADER_MIDDLEWARES (blade_spider/settings.py)?")
     return output
 
@@ -231,6 +231,90 @@ def test_torn_tail_is_skipped(output: Path) -> None:
     assert archive_bytes(output) == before
 
 
+def test_two_workers_write_what_one_writes(output: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsed in parallel, merged in URL order: the same bytes as one process, even over several
+    chunks and merge batches (a revised parser, so records change and history is written)."""
+    original = Layer.get
+
+    def revised(self: Layer, field: str) -> Any:
+        value = original(self, field)
+        return f"{value} (v2)" if field == "headline" and value else value
+
+    monkeypatch.setattr(Layer, "get", revised)
+    monkeypatch.setattr("blade_spider.archive.reparse.CHUNK", 4)
+    monkeypatch.setattr("blade_spider.archive.reparse.BATCH", 7)
+    monkeypatch.setattr("blade_spider.archive.store.utc_now", lambda: "2030-01-01T00:00:00+00:00")
+    other = Path(shutil.copytree(output, tmp_path / "other"))
+    one, two = reparse(output, workers=1), reparse(other, workers=2)
+    assert one.status == two.status == 0, one.problems + two.problems
+    assert one.updated == two.updated == len(archived(output))
+    assert archive_bytes(output) == archive_bytes(other)
+    assert (output / "manifest.json").read_bytes() == (other / "manifest.json").read_bytes()
+    assert (output / "history").exists()
+
+
+def test_a_capture_that_fails_in_a_worker_loses_no_other(output: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import blade_spider.archive.reparse as reparse_module
+
+    records = archived(output)
+    broken = records[len(records) // 2]["crawl"]["request_url"]
+    extract = reparse_module.extract_page
+
+    def failing(page: Any) -> Any:
+        if page.response.url == broken:
+            raise RuntimeError("parser bug")
+        return extract(page)
+
+    monkeypatch.setattr(reparse_module, "extract_page", failing)
+    monkeypatch.setattr(reparse_module, "CHUNK", 4)
+    report = reparse(output, workers=2)
+    assert report.status == 1
+    assert report.problems == [f"{broken}: RuntimeError: parser bug"]
+    assert report.unchanged == len(records) - 1
+
+
+def test_a_worker_that_dies_stops_the_run_cleanly(output: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-run (out of memory) broke the pool: the run died with a traceback."""
+    import blade_spider.archive.reparse as reparse_module
+
+    records = archived(output)
+    fatal = records[len(records) // 2]["crawl"]["request_url"]
+    extract = reparse_module.extract_page
+
+    def dying(page: Any) -> Any:
+        if page.response.url == fatal:
+            os._exit(9)
+        return extract(page)
+
+    monkeypatch.setattr(reparse_module, "extract_page", dying)
+    monkeypatch.setattr(reparse_module, "CHUNK", 2)
+    report = reparse(output, workers=2)
+    [problem] = report.problems
+    assert report.status == 1 and "a worker process died" in problem, problem
+    lost = int(problem.split(": ")[1].split()[0])
+    assert report.skipped["not parsed (a worker died)"] == lost - 1
+    assert report.unchanged + lost == len(records)
+    assert archived(output) == records
+
+
+def test_import_in_workers_points_records_at_their_copies(tmp_path: Path, crawled: Path) -> None:
+    """Workers parse; the parent copies each capture and points the record at the copy."""
+    site = SiteHosts(archived(crawled)[0]["url"].split("/20")[0])
+    report = import_warc(tmp_path / "output", warc_files(crawled), site=site, workers=2)
+    assert report.status == 0, report.problems
+    records = archived(tmp_path / "output")
+    assert report.new == len(records) == len(archived(crawled))
+    for record in records:
+        copy = record_at(tmp_path / "output", record["crawl"]["warc"])
+        assert copy.rec_headers.get_header("WARC-Record-ID") == record["crawl"]["warc"][
+            "record_id"]
+        assert copy.rec_headers.get_header("WARC-Target-URI") in (
+            record["url"], record["crawl"].get("request_url"))
+
+
 # --- import -----------------------------------------------------------------------------------
 
 def test_import_old_layout_capture(tmp_path: Path) -> None:
@@ -329,6 +413,10 @@ def test_commands(output: Path, tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "bad --since" in capsys.readouterr().err
     assert run_command("reparse", "--output", str(tmp_path / "empty")) == 2
     assert "nothing to re-parse" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as bad_workers:
+        run_command("reparse", "--output", str(output), "--workers", "none")
+    assert bad_workers.value.code == 2
+    assert "argument --workers: expected a number of processes" in capsys.readouterr().err
 
     not_warc = tmp_path / "page.warc.gz"
     not_warc.write_bytes(tillerson_html())
@@ -339,3 +427,13 @@ def test_commands(output: Path, tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert run_command("import-warc", str(good), str(not_warc), "--output",
                        str(tmp_path / "new")) == 1
     assert "new 1" in capsys.readouterr().out
+
+
+def test_reparse_progress_lines_off_a_terminal(output: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("blade_spider.cli.reparse.PROGRESS_INTERVAL", 0)
+    assert run_command("reparse", "--output", str(output), "--workers", "2") == 0
+    total = len(archived(output))
+    said = capsys.readouterr()
+    assert f"re-parsed {total} of {total} captures (100 %), ETA 0 s" in said.err
+    assert f"unchanged {total}" in said.out

@@ -215,7 +215,7 @@ def arrow_schema() -> Any:
             ("content_sha256", text), ("etag", text), ("last_modified", text),
             ("date_precision", pa.struct([("published", text), ("modified", text)])),
             ("date_notes", texts), ("comments_note", text), ("gone_at", utc),
-            ("gone_status", integer), ("pages", integer),
+            ("gone_status", integer), ("pages", integer), ("comment_pages", integer),
             ("warc", pa.struct([("file", text), ("offset", integer), ("record_id", text)])),
             ("extra", text),
         ]),

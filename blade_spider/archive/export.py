@@ -49,7 +49,8 @@ ROW_GROUP = 10_000
 #: ``crawl.extra``, so a provenance key added later is never silently dropped.
 CRAWL_KEYS = ("fetched_at", "http_status", "request_url", "spider_version", "template",
               "parser_layers", "content_sha256", "etag", "last_modified", "date_precision",
-              "date_notes", "comments_note", "gone_at", "gone_status", "pages", "warc")
+              "date_notes", "comments_note", "gone_at", "gone_status", "pages", "comment_pages",
+              "warc")
 
 
 def _instant(value: str | None) -> datetime | None:

@@ -14,20 +14,25 @@ after its WARC-Date.
 
 Both take, per article URL, the newest capture; ``crawl.fetched_at`` is its WARC-Date. A post
 split with ``<!--nextpage-->`` is put together as the crawl puts it together
-(:mod:`blade_spider.extract.assemble`), from the captures of its continuation pages (``/slug/2/``)
-in the same WARCs.
+(:mod:`blade_spider.extract.assemble`), from the captures of its continuation pages (``/slug/2/``,
+and ``/slug/comment-page-2/`` for comments split into pages) in the same WARCs.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+import multiprocessing
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from scrapy.http import Headers, HtmlResponse, Request
@@ -39,7 +44,6 @@ from blade_spider.archive.warc import (
     DEFAULT_MAX_BYTES,
     WARC_DIR,
     Capture,
-    Payload,
     Scan,
     WarcAppender,
     read_capture,
@@ -47,7 +51,7 @@ from blade_spider.archive.warc import (
     warcinfo,
 )
 from blade_spider.extract import NotAnArticle, extract_page
-from blade_spider.extract.assemble import assemble, continuation_urls
+from blade_spider.extract.assemble import Continuation, assemble, comment_page
 from blade_spider.extract.page import Page
 from blade_spider.record.items import Article
 from blade_spider.record.schema import normalised, schema_errors
@@ -63,9 +67,10 @@ EXAMPLES_PER_FIELD = 3
 CLIP = 70
 #: Record types every WARC has besides responses: not worth reporting as skipped.
 BOOKKEEPING = frozenset({"warcinfo", "request", "metadata"})
-
-#: Where a capture used for a record is, for ``crawl.warc``: ``{"file", "offset", "record_id"}``.
-Locate = Callable[[Capture, Payload], dict[str, Any]]
+#: Captures a worker parses per task, and tasks queued per worker: enough to keep every core
+#: busy, few enough that results waiting for their turn to be merged stay a bounded handful.
+CHUNK = 50
+AHEAD = 4
 
 
 class _Unusable(Exception):
@@ -73,7 +78,8 @@ class _Unusable(Exception):
 
 
 class _Incomplete(Exception):
-    """A multi-page post whose continuation pages were not all captured (a problem)."""
+    """An article whose continuation pages (post or comment pages) were not all captured (a
+    problem)."""
 
 
 def _instant(value: str) -> datetime:
@@ -221,14 +227,13 @@ class ImportReport(RunReport):
 
 # --- choosing captures --------------------------------------------------------------------------
 
-def _page_number(site: SiteHosts, url: str, canonical: str) -> int | None:
-    """1 for the article page itself (or its AMP copy), N for continuation page ``/slug/N/``,
-    ``None`` for other variants (``/comment-page-2/`` shows the article with other comments)."""
+def _is_continuation(site: SiteHosts, url: str, canonical: str) -> bool:
+    """Whether ``url`` (a URL of the article ``canonical``) is a continuation page of it: page
+    ``/slug/N/`` of a post split over pages or comment page ``/slug/comment-page-N/``, not the
+    article page itself (or its AMP copy)."""
     path = urlsplit(site.normalize(url) or url).path
     suffix = path[len(urlsplit(canonical).path):].strip("/")
-    if suffix in ("", "amp"):
-        return 1
-    return int(suffix) if suffix.isdigit() else None
+    return suffix.isdigit() or comment_page(path) is not None
 
 
 class CaptureIndex:
@@ -261,10 +266,9 @@ class CaptureIndex:
         if site is None:
             return "another host"
         canonical = site.article_url(capture.url)
-        page = _page_number(site, capture.url, canonical) if canonical else None
-        if canonical is None or page is None:
+        if canonical is None:
             return "not an article URL"
-        if page > 1:
+        if _is_continuation(site, capture.url, canonical):
             self.continued[site.normalize(capture.url) or capture.url].append(capture)
             return None
         current = self.pages.get(canonical)
@@ -272,6 +276,13 @@ class CaptureIndex:
             return "older capture of the same URL"
         self.pages[canonical] = capture
         return None if current is None else "older capture of the same URL"
+
+    def for_parsing(self) -> CaptureIndex:
+        """What parsing needs (sites, continuation pages), without the page-1 captures: those
+        are handed out one by one, and a worker process need not carry them all."""
+        index = CaptureIndex(self.site, self.mirrors)
+        index.continued = self.continued
+        return index
 
     def continuation(self, url: str, near: Capture) -> Capture | None:
         """The capture of continuation page ``url`` nearest in time to page 1's (the one the
@@ -284,15 +295,34 @@ class CaptureIndex:
 
 # --- parsing --------------------------------------------------------------------------------
 
+@dataclass
+class _Parsed:
+    """What parsing one capture gave: a record (with its schema errors), or why none."""
+
+    capture: Capture
+    record: dict[str, Any] | None = None
+    errors: list[str] = field(default_factory=list)
+    skipped: str | None = None
+    problem: str | None = None
+    #: With ``copy``: every capture read for it (page 1 first), as gzip members to append.
+    members: list[bytes] = field(default_factory=list)
+
+
 class _Replay:
     """Parse captures as the spider parsed the responses: same response class, headers, URL and
-    request meta (discovery hints, ``fetched_at``, ``warc``)."""
+    request meta (discovery hints, ``fetched_at``, ``warc``).
 
-    def __init__(self, index: CaptureIndex, locate: Locate) -> None:
+    Runs in worker processes, so it writes nothing: ``crawl.warc`` points into the archive
+    (``root``), or with ``copy`` (import) at the source capture until the parent has appended
+    the captures read (:attr:`_Parsed.members`) to the archive's own WARC and knows where.
+    """
+
+    def __init__(self, index: CaptureIndex, root: Path, copy: bool) -> None:
         self.index = index
-        self.locate = locate
+        self.root = root
+        self.copy = copy
 
-    def response(self, capture: Capture) -> HtmlResponse:
+    def response(self, capture: Capture, members: list[bytes]) -> HtmlResponse:
         payload = read_capture(capture)
         headers = Headers()
         for name, value in payload.headers:
@@ -301,23 +331,113 @@ class _Replay:
                                                  body=payload.body)
         if not issubclass(response_class, HtmlResponse):
             raise _Unusable("not HTML")
+        if self.copy:
+            members.append(payload.member())
+            file = capture.path.name
+        else:
+            file = capture.path.relative_to(self.root).as_posix()
         meta = {**capture.hints, "fetched_at": capture.date,
-                "warc": self.locate(capture, payload)}
+                "warc": {"file": file, "offset": capture.offset, "record_id": capture.record_id}}
         return response_class(url=capture.url, status=payload.status, headers=headers,
                               body=payload.body, request=Request(capture.url, meta=meta))
 
-    def article(self, capture: Capture) -> Article:
+    def article(self, capture: Capture, members: list[bytes]) -> Article:
         """The capture's article; raises NotAnArticle, _Unusable or _Incomplete."""
         site = self.index.site_for(capture.url) or self.index.site
-        parsed = Page(self.response(capture), site)
+        parsed = Page(self.response(capture, members), site)
         article = extract_page(parsed)
-        continuations = []
-        for url in continuation_urls(parsed, article):
-            page = self.index.continuation(url, capture)
+        pages = Continuation.start(parsed, article)
+        while pages and pages.todo:
+            page = self.index.continuation(pages.todo[0], capture)
             if page is None:
-                raise _Incomplete(f"{capture.url}: continuation page {url} was not captured")
-            continuations.append(self.response(page))
-        return assemble(article, continuations, site)
+                raise _Incomplete(f"{capture.url}: continuation page {pages.todo[0]} was not "
+                                  "captured")
+            pages = pages.after(self.response(page, members), article, site)
+        return assemble(article, pages.fetched if pages else (), site)
+
+    def parse(self, capture: Capture) -> _Parsed:
+        """The capture's record in the archive's form, or why there is none; never raises."""
+        parsed = _Parsed(capture)
+        try:
+            record = normalised(self.article(capture, parsed.members))
+        except NotAnArticle as exc:
+            parsed.skipped = f"not an article ({exc.reason})"
+        except _Unusable as exc:
+            parsed.skipped = str(exc)
+        except _Incomplete as exc:
+            parsed.problem = str(exc)
+        except Exception as exc:  # a broken capture must not stop the run (as in the crawl)
+            logger.exception("Parse failure on %s", capture.url)
+            parsed.problem = f"{capture.url}: {type(exc).__name__}: {exc}"
+        else:
+            parsed.record, parsed.errors = record, schema_errors(record)
+        return parsed
+
+
+#: The worker process's replay, set once when the worker starts (:func:`_start_worker`).
+_worker_replay: _Replay | None = None
+
+
+def _start_worker(replay: _Replay) -> None:
+    global _worker_replay
+    _worker_replay = replay
+
+
+def _parse_chunk(captures: list[Capture]) -> list[_Parsed]:
+    assert _worker_replay is not None
+    return [_worker_replay.parse(capture) for capture in captures]
+
+
+def _pool(workers: int, replay: _Replay) -> ProcessPoolExecutor:
+    """``workers`` processes. Forked where the platform can: a worker then starts with the
+    parser imported and the capture index in memory, with nothing to pickle."""
+    forked = "fork" in multiprocessing.get_all_start_methods()
+    return ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork") if forked else None,
+        initializer=_start_worker, initargs=(replay,))
+
+
+def _parse_all(replay: _Replay, captures: Iterable[Capture], workers: int) -> Iterator[_Parsed]:
+    """Each capture parsed, in the order given, by ``workers`` processes (1: in this one).
+    Only a few chunks are in flight at a time, so memory does not grow with the archive."""
+    if workers <= 1:
+        yield from map(replay.parse, captures)
+        return
+    todo = iter(captures)
+    # Forked workers share the parent's memory until it is written to; their garbage collector
+    # would touch every inherited object and so copy the whole parent into each worker.
+    gc.freeze()
+    try:
+        with _pool(workers, replay) as pool:
+            pending: deque[tuple[list[Capture], Future[list[_Parsed]]]] = deque()
+            while True:
+                while len(pending) < workers * AHEAD and (chunk := list(islice(todo, CHUNK))):
+                    pending.append((chunk, pool.submit(_parse_chunk, chunk)))
+                if not pending:
+                    return
+                chunk, future = pending.popleft()
+                try:
+                    results = future.result()
+                except BrokenProcessPool:  # a worker died (killed, out of memory): no pool left
+                    lost = [*chunk, *(c for waiting, _ in pending for c in waiting), *todo]
+                    yield _Parsed(lost[0], problem=(
+                        f"a worker process died: {len(lost)} captures from {lost[0].url} on were "
+                        "not parsed (--workers 1 shows which capture it was)"))
+                    yield from (_Parsed(c, skipped="not parsed (a worker died)") for c in lost[1:])
+                    return
+                yield from results
+    finally:
+        gc.unfreeze()
+
+
+class Progress(Protocol):
+    """Told how many captures a run parses, then of each one done (``blade`` shows it)."""
+
+    def start(self, total: int) -> None: ...
+
+    def step(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 # --- merging --------------------------------------------------------------------------------
@@ -351,21 +471,23 @@ class _Rebuild:
                 return "archived record is as new or newer"
         return None
 
-    def add(self, article: Article, capture: Capture, since: date | None) -> None:
-        if since and (article.published or "")[:10] < since.isoformat():
+    def add(self, parsed: _Parsed, since: date | None) -> None:
+        """Take the parsed record unless it is out of scope, stale or invalid."""
+        record, capture = parsed.record, parsed.capture
+        assert record is not None
+        if since and (record["published"] or "")[:10] < since.isoformat():
             self.report.skipped["published before --since"] += 1
             return
         when = _instant(capture.date)
-        reason = self.stale(capture, self.known(article.id))
-        if article.id in self.taken and self.taken[article.id] > when:
+        reason = self.stale(capture, self.known(record["id"]))
+        if record["id"] in self.taken and self.taken[record["id"]] > when:
             reason = "older capture of the same article"
         if reason:
             self.report.skipped[reason] += 1
             return
-        record = normalised(article)
-        errors = schema_errors(record)
-        if errors:
-            self.report.problems.append(f"{capture.url}: invalid record: {'; '.join(errors[:3])}")
+        if parsed.errors:
+            self.report.problems.append(
+                f"{capture.url}: invalid record: {'; '.join(parsed.errors[:3])}")
             return
         self.taken[record["id"]] = when
         self.batch[record["id"]] = record
@@ -418,9 +540,12 @@ def _merge_journal(archive: Archive, state: StateStore) -> None:
         archive.journal_clear()
 
 
-def _run(archive: Archive, index: CaptureIndex, report: RunReport, locate: Locate, *,
-         dry_run: bool, newer_only: bool, since: date | None = None) -> None:
-    """Parse the chosen captures and merge (or compare) their records."""
+def _run(archive: Archive, index: CaptureIndex, report: RunReport, *, workers: int,
+         dry_run: bool, newer_only: bool, since: date | None = None,
+         appender: WarcAppender | None = None, progress: Progress | None = None) -> None:
+    """Parse the chosen captures (``workers`` processes) and merge (or compare) their records in
+    URL order, whatever the number of workers; with ``appender`` (import) each capture read is
+    copied into the archive's own WARC and the record points at the copy."""
     if not dry_run:
         archive.lock()
     state = None
@@ -430,28 +555,38 @@ def _run(archive: Archive, index: CaptureIndex, report: RunReport, locate: Locat
             state = StateStore(archive.path(STATE))
         if state is not None and not dry_run:
             _merge_journal(archive, state)
-        replay = _Replay(index, locate)
         rebuild = _Rebuild(archive, state, report, dry_run, newer_only)
+        chosen = []  # decided on the archive as it was before the run: the same for any workers
         for canonical, capture in sorted(index.pages.items()):  # URL order: few partitions
             reason = rebuild.stale(capture, state.by_url(canonical) if state else None)
             if since and _dated_before(canonical, since):
                 reason = "published before --since"
             if reason:  # not even read
                 report.skipped[reason] += 1
-                continue
-            try:
-                article = replay.article(capture)
-            except NotAnArticle as exc:
-                report.skipped[f"not an article ({exc.reason})"] += 1
-            except _Unusable as exc:
-                report.skipped[str(exc)] += 1
-            except _Incomplete as exc:
-                report.problems.append(str(exc))
-            except Exception as exc:  # a broken capture must not stop the run (as in the crawl)
-                logger.exception("Parse failure on %s", capture.url)
-                report.problems.append(f"{capture.url}: {type(exc).__name__}: {exc}")
             else:
-                rebuild.add(article, capture, since)
+                chosen.append(capture)
+        replay = _Replay(index.for_parsing(), archive.root, copy=appender is not None)
+        if progress is not None:
+            progress.start(len(chosen))
+        try:
+            for parsed in _parse_all(replay, chosen, workers):
+                if progress is not None:
+                    progress.step()
+                copies = [appender.append(member) for member in parsed.members] if appender else []
+                if parsed.skipped:
+                    report.skipped[parsed.skipped] += 1
+                elif parsed.problem:
+                    report.problems.append(parsed.problem)
+                else:
+                    if copies:
+                        assert parsed.record is not None
+                        file, offset = copies[0]
+                        parsed.record["crawl"]["warc"] = {
+                            "file": file, "offset": offset, "record_id": parsed.capture.record_id}
+                    rebuild.add(parsed, since)
+        finally:
+            if progress is not None:
+                progress.close()
         rebuild.flush()
     finally:
         if state is not None:
@@ -463,13 +598,16 @@ def _run(archive: Archive, index: CaptureIndex, report: RunReport, locate: Locat
 # --- the two operations ---------------------------------------------------------------------
 
 def reparse(output_dir: str | Path, since: date | str | None = None, dry_run: bool = False,
-            site: SiteHosts | None = None) -> ReparseReport:
+            site: SiteHosts | None = None, workers: int = 1,
+            progress: Progress | None = None) -> ReparseReport:
     """Rebuild the archive's records from its WARC captures with the current parser, offline.
 
     ``since`` (a date or ``YYYY-MM-DD``) limits it to articles published on or after that day;
     ``dry_run`` writes nothing and reports what would change; ``site`` is the site the captures
-    are of (default: the live Blade; captures of a mirror are read as that mirror). Raises
-    :class:`~blade_spider.archive.store.ArchiveLocked` when a crawl is writing the archive.
+    are of (default: the live Blade; captures of a mirror are read as that mirror); ``workers``
+    processes parse (the archive written is the same for any number), and ``progress`` is told
+    of each capture parsed. Raises :class:`~blade_spider.archive.store.ArchiveLocked` when a
+    crawl is writing the archive.
     """
     archive = Archive(output_dir)
     since_day = date.fromisoformat(since) if isinstance(since, str) else since
@@ -479,24 +617,22 @@ def reparse(output_dir: str | Path, since: date | str | None = None, dry_run: bo
         report.read(scan_warc(path), index, torn_is_problem=False)
     if not index.pages:
         return report
-
-    def locate(capture: Capture, payload: Payload) -> dict[str, Any]:
-        return {"file": capture.path.relative_to(archive.root).as_posix(),
-                "offset": capture.offset, "record_id": capture.record_id}
-
-    _run(archive, index, report, locate, dry_run=dry_run, newer_only=False, since=since_day)
+    _run(archive, index, report, workers=workers, dry_run=dry_run, newer_only=False,
+         since=since_day, progress=progress)
     return report
 
 
 def import_warc(output_dir: str | Path, files: Iterable[str | Path],
-                site: SiteHosts | None = None) -> ImportReport:
+                site: SiteHosts | None = None, workers: int = 1,
+                progress: Progress | None = None) -> ImportReport:
     """Add the article captures of WARC files made elsewhere to the archive.
 
     Only HTTP 200 HTML responses at article URLs of ``site`` (default: the live Blade) are used,
     the newest per URL; each is copied verbatim into ``<output>/warc/import-….warc.gz`` and parsed
     like a crawled page, with ``crawl.fetched_at`` its WARC-Date. A capture never replaces a
-    record fetched at or after that date. Raises :class:`~blade_spider.archive.store.ArchiveLocked`
-    when a crawl is writing the archive.
+    record fetched at or after that date; ``workers`` and ``progress`` as for :func:`reparse`.
+    Raises :class:`~blade_spider.archive.store.ArchiveLocked` when a crawl is writing the
+    archive.
     """
     archive = Archive(output_dir)
     paths = [Path(f) for f in files]
@@ -510,13 +646,9 @@ def import_warc(output_dir: str | Path, files: Iterable[str | Path],
         archive.root, "import", DEFAULT_MAX_BYTES,
         warcinfo("Article captures copied verbatim by blade import-warc from: "
                  + ", ".join(p.name for p in paths)))
-
-    def locate(capture: Capture, payload: Payload) -> dict[str, Any]:
-        relative, offset = appender.append(payload.member())
-        return {"file": relative, "offset": offset, "record_id": capture.record_id}
-
     try:
-        _run(archive, index, report, locate, dry_run=False, newer_only=True)
+        _run(archive, index, report, workers=workers, dry_run=False, newer_only=True,
+             appender=appender, progress=progress)
     finally:
         appender.close()
     report.copied = appender.files

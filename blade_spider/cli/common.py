@@ -57,6 +57,16 @@ def project_settings(output: str | None, overrides: Sequence[str] = ()) -> Any:
     return settings
 
 
+def archive_base_url(settings: Any) -> str | None:
+    """The site the archive in ``BLADE_OUTPUT_DIR`` was made from (its manifest's ``site``), so
+    that ``blade fetch``/``retry`` on a mirror's archive go to that mirror without
+    ``--base-url``; ``None`` for an archive with no record yet (the live site is meant)."""
+    from blade_spider.archive.store import Archive
+
+    site = Archive(settings.get("BLADE_OUTPUT_DIR")).site()
+    return site["base_url"] if site else None
+
+
 @dataclass
 class RunOutcome:
     """What a crawl produced: its records (items) and its other outcomes (the signals of

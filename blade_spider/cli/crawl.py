@@ -31,7 +31,8 @@ def register(subparsers: Any) -> None:
                                               "only what is new or changed")
     common(sub)
     sub.add_argument("--base-url", type=spider_option("base_url"),
-                     help="crawl a mirror or staging copy instead of the site")
+                     help="crawl a mirror or staging copy instead of the site (politely: add "
+                          "-s BLADE_POLITE=False for a copy on this machine)")
     sub.add_argument("--since", type=spider_option("since"),
                      help="only articles published on or after YYYY-MM-DD")
     sub.add_argument("--until", type=spider_option("until"),

@@ -38,7 +38,8 @@ def start_site(articles: int, port: int | None) -> SampleSite:
 def cmd_demo(args: argparse.Namespace) -> int:
     with start_site(args.articles, args.port) as site:
         print(f"Serving the bundled sample site ({args.articles} articles) at {site.url}")
-        settings = project_settings(args.output or DEMO_OUTPUT, args.set)
+        # Its own site on this machine: no politeness needed (a -s BLADE_POLITE=True still wins).
+        settings = project_settings(args.output or DEMO_OUTPUT, ["BLADE_POLITE=False", *args.set])
         outcome = run_spider(settings, base_url=site.url)
     status = report_crawl(outcome)
     output = Path(settings.get("BLADE_OUTPUT_DIR")).resolve()

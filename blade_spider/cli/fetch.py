@@ -8,6 +8,7 @@ from typing import Any
 
 from blade_spider.archive.store import changed_fields
 from blade_spider.cli.common import (
+    archive_base_url,
     common,
     project_settings,
     read_url_file,
@@ -28,7 +29,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         print("blade fetch: give at least one URL (or --from-file FILE)", file=sys.stderr)
         return FATAL
     settings = project_settings(args.output, args.set)
-    site = SiteHosts((args.base_url or WASHINGTON_BLADE.base_url).rstrip("/"),
+    base_url = args.base_url or archive_base_url(settings) or WASHINGTON_BLADE.base_url
+    site = SiteHosts(base_url.rstrip("/"),
                      tuple(settings.getlist("BLADE_SITE_ALIASES")))
     status = OK
     wanted = []
@@ -93,5 +95,5 @@ def register(subparsers: Any) -> None:
     sub.add_argument("urls", nargs="*", metavar="URL")
     sub.add_argument("--from-file", help="file with one URL per line")
     sub.add_argument("--base-url", type=spider_option("base_url"),
-                     help="the site the URLs belong to (a mirror)")
+                     help="the site the URLs belong to (default: the archive's own site)")
     sub.set_defaults(func=cmd_fetch)

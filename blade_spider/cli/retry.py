@@ -6,7 +6,13 @@ import argparse
 import sys
 from typing import Any
 
-from blade_spider.cli.common import common, project_settings, run_spider, spider_option
+from blade_spider.cli.common import (
+    archive_base_url,
+    common,
+    project_settings,
+    run_spider,
+    spider_option,
+)
 from blade_spider.crawl.health import DEGRADED, FATAL, OK
 
 #: Failures of a single article page (fetch, parse, validation) that a retry can fix.
@@ -27,8 +33,8 @@ def cmd_retry(args: argparse.Namespace) -> int:
         print("blade retry: nothing to retry: no failed article or listing in failures.jsonl")
         return OK
     spider_args = {k: ",".join(v) for k, v in (("url", urls), ("listing", listings)) if v}
-    outcome = run_spider(settings, **spider_args,
-                         **({"base_url": args.base_url} if args.base_url else {}))
+    base_url = args.base_url or archive_base_url(settings)
+    outcome = run_spider(settings, **spider_args, **({"base_url": base_url} if base_url else {}))
     if outcome.error:
         print(f"blade: {outcome.error}", file=sys.stderr)
         return FATAL
@@ -51,5 +57,5 @@ def register(subparsers: Any) -> None:
     sub = subparsers.add_parser("retry", help="re-attempt the URLs in output/failures.jsonl")
     common(sub)
     sub.add_argument("--base-url", type=spider_option("base_url"),
-                     help="the site the URLs belong to (a mirror)")
+                     help="the site the URLs belong to (default: the archive's own site)")
     sub.set_defaults(func=cmd_retry)

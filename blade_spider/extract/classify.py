@@ -15,8 +15,7 @@ from blade_spider.urls import is_article_path
 #: WordPress body classes of pages that are never articles, with the reason logged.
 NOT_ARTICLE_CLASSES = (
     ("error404", "404 page"),
-    ("search", "search results"),
-    ("search-results", "search results"),
+    ("search", "search results"),  # WordPress prints it beside search-results
     ("tag", "tag archive"),
     ("category", "category archive"),
     ("author", "author archive"),
@@ -24,7 +23,6 @@ NOT_ARTICLE_CLASSES = (
     ("archive", "archive page"),
     ("home", "home page"),
     ("blog", "home page"),
-    ("attachment", "attachment page"),
     ("page", "static page"),
 )
 NOT_ARTICLE_TYPES = {

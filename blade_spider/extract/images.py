@@ -16,7 +16,13 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from blade_spider.extract.blocks import AD_PLUGIN_CLASSES, PAGE_TAGS, layout_classes
+from blade_spider.extract.blocks import (
+    AD_PLUGIN_CLASSES,
+    PAGE_TAGS,
+    is_ad_label,
+    is_chrome,
+    layout_classes,
+)
 from blade_spider.record.items import Image
 from blade_spider.record.text import element_text, lowered, single_line
 from blade_spider.urls import absolute_url, bare_host
@@ -50,6 +56,9 @@ _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|tiff?|bmp)$")
 _WP_CAPTION_TEXT = etree.XPath(".//*[contains(@class, 'wp-caption-text') or self::figcaption]")
 _LAZY_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
 _MIN_SIDE = 80
+#: Elements whose text makes a paragraph of the body (a heading does not: a photo under the
+#: story's first heading still leads it).
+_TEXT_BLOCKS = ("p", "li", "blockquote", "pre")
 
 
 def _classes(el: etree._Element) -> str:
@@ -182,17 +191,42 @@ def _in_furniture(img: etree._Element, scope: etree._Element) -> bool:
     return False
 
 
-def photos_in(scope: etree._Element | None, base_url: str) -> list[Image]:
-    """Every article photo inside ``scope`` in document order, each URL once."""
+def _is_paragraph(el: etree._Element, scope: etree._Element) -> bool:
+    """Whether ``el`` (a text block element) is a paragraph of the story: it has text, and
+    neither it nor a box around it inside ``scope`` is chrome (a caption, a widget, an ad)."""
+    if is_chrome(el) or any(is_chrome(a) for a in _ancestors_within(el, scope)):
+        return False
+    text = element_text(el)
+    return bool(text) and not is_ad_label(text)
+
+
+def _ancestors_within(el: etree._Element, scope: etree._Element) -> Iterator[etree._Element]:
+    for ancestor in el.iterancestors():
+        if ancestor is scope:
+            return
+        yield ancestor
+
+
+def photos_in(scope: etree._Element | None, base_url: str, lead: bool = False) -> list[Image]:
+    """Every article photo inside ``scope`` in document order, each URL once.
+
+    With ``lead`` (the page shows no featured image), a photo standing before the body's first
+    paragraph is the lead photo (``featured``); a photo further down never is: the first
+    photo of a list article may sit under its twelfth item, and its caption is no lead's.
+    """
     if scope is None:
         return []
     found: list[Image] = []
     seen: set[str] = set()
-    for img in scope.iter("img"):
-        if _in_furniture(img, scope):
+    for el in scope.iter("img", *_TEXT_BLOCKS):
+        if el.tag != "img":
+            lead = lead and not _is_paragraph(el, scope)
             continue
-        image = photo(img, base_url)
+        if _in_furniture(el, scope):
+            continue
+        image = photo(el, base_url, featured=lead)
         if image and image.url not in seen:
             seen.add(image.url)
             found.append(image)
+            lead = False
     return found

@@ -16,7 +16,7 @@ from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 from parsel.selector import create_root_node
-from scrapy.http import TextResponse
+from scrapy.http import Response, TextResponse
 
 from blade_spider.urls import SiteHosts
 
@@ -77,6 +77,12 @@ def types_of(node: dict[str, Any]) -> set[str]:
     value = node.get("@type", [])
     names = value if isinstance(value, list) else [value]
     return {str(n).rsplit("/", 1)[-1] for n in names}
+
+
+def is_truncated(response: Response) -> bool:
+    """A page cut short (a truncated gzip stream still decompresses to a prefix): WordPress
+    pages always end with ``</html>``, followed at most by a cache plugin's comment."""
+    return b"</html>" not in response.body[-8192:].lower()
 
 
 class Page:

@@ -115,7 +115,8 @@ def _as_dict(value: Any) -> dict[str, Any]:
 
 
 def to_images(values: list[Any], loader_context: dict[str, Any]) -> list[dict[str, Any]]:
-    """Photos as records: absolute URL, alt, whole caption, credit split off, one lead photo."""
+    """Photos as records: absolute URL, alt, whole caption, credit split off; the layer says
+    which one leads (none when the page has no featured photo and none above the body)."""
     base = loader_context.get("base_url", "")
     images: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -136,8 +137,6 @@ def to_images(values: list[Any], loader_context: dict[str, Any]) -> list[dict[st
             "credit": split_credit(caption),
             "featured": bool(image.get("featured")),
         })
-    if images and not any(i["featured"] for i in images):
-        images[0]["featured"] = True
     return images
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from blade_spider.sample_site.context import Context
 from blade_spider.sample_site.model import Post, slugify
@@ -50,11 +50,13 @@ _ROLES = (
 _POPULAR_OFFSETS = (1, 4, 9, 16, 25, 36, 49, 64, 81)
 
 
-def article_page(ctx: Context, post: Post, omit: Collection[str] = ()) -> str:
-    """The post's page in its own design (or in the new one, once the site is redesigned)."""
+def article_page(ctx: Context, post: Post, omit: Collection[str] = (),
+                 comment_page: int | None = None) -> str:
+    """The post's page in its own design (or in the new one, once the site is redesigned);
+    ``comment_page``: the page of its comments asked for (``/slug/comment-page-N/``)."""
     if ctx.options.redesign:
         return redesigned(ctx, post)
-    return (zox if post.layout == "zox" else dateline)(ctx, post, omit)
+    return (zox if post.layout == "zox" else dateline)(ctx, post, omit, comment_page)
 
 
 def redesigned(ctx: Context, post: Post) -> str:
@@ -90,7 +92,8 @@ single-format-{post_format(post)}">
 # Current design: Zox News theme
 
 
-def zox(ctx: Context, post: Post, omit: Collection[str] = ()) -> str:
+def zox(ctx: Context, post: Post, omit: Collection[str] = (),
+        comment_page: int | None = None) -> str:
     """The current design: section label, headline, deck, "Published … on", byline in markup."""
     title = None if "headline" in omit else display_title(post)
     head = head_meta(ctx, post, title, omit, article_times=True) + json_ld(ctx, post, title, omit)
@@ -130,7 +133,7 @@ Share</a></li></ul></div>
 {zox_tags(ctx, post)}
 {zox_author_box(ctx, post)}
 </div></div></div>
-{"" if post.protected else comments_area(ctx, post, "ul")}
+{"" if post.protected else comments_area(ctx, post, "ul", comment_page, comments_navigation)}
 </div></div>
 </article>
 {more_in_section(ctx, post)}"""
@@ -247,7 +250,8 @@ def more_in_section(ctx: Context, post: Post) -> str:
 # 2014-2019 design: date line above the headline
 
 
-def dateline(ctx: Context, post: Post, omit: Collection[str] = ()) -> str:
+def dateline(ctx: Context, post: Post, omit: Collection[str] = (),
+             comment_page: int | None = None) -> str:
     """The old design: ``Month D, YYYY at H:MM pm EDT | by NAME``, headline, lead photo, body."""
     title = None if "headline" in omit else display_title(post)
     when = "" if "date" in omit else f"{date_line(post)} | "
@@ -264,7 +268,7 @@ def dateline(ctx: Context, post: Post, omit: Collection[str] = ()) -> str:
 {"".join(dateline_bio(ctx, name) for name in post.authors)}
 <div class="share-bar">Share this: <a href="https://example.org/share?u={e(ctx.url(post.path))}">\
 Facebook</a></div>
-{"" if post.protected else comments_area(ctx, post, "ol")}
+{"" if post.protected else comments_area(ctx, post, "ol", comment_page, comments_pagination)}
 </div>
 {more_in_section(ctx, post)}"""
     return document(
@@ -472,14 +476,35 @@ def _site_nodes(ctx: Context) -> list[dict]:
     ]
 
 
-def comments_area(ctx: Context, post: Post, children_tag: str) -> str:
+#: Prints a comment page's links: ``(ctx, post, page shown, pages)`` → HTML.
+Navigation = Callable[[Context, Post, int, int], str]
+
+
+def comments_area(ctx: Context, post: Post, children_tag: str, comment_page: int | None = None,
+                  navigation: Navigation | None = None) -> str:
     """WordPress's comment list and form; replies nest in ``children_tag`` (``ul`` in the Zox
-    theme, ``ol`` as in stock themes) so both markups are exercised."""
+    theme, ``ol`` as in stock themes) so both markups are exercised.
+
+    With comments split into pages (``comments_per_page``), as WordPress does it: the top-level
+    comments are paged, each with all its replies; ``comment_page`` (else the page
+    ``comments_order`` makes the default) is shown, with ``navigation`` to the others."""
     by_parent: dict[int | None, list[dict]] = {}
     for comment in post.comments:
         by_parent.setdefault(comment["parent_id"], []).append(comment)
+    threads = by_parent.get(None, [])
+    per_page = ctx.options.comments_per_page
+    total = -(-len(threads) // per_page) if per_page else 1
+    current, nav = 1, ""
+    if per_page and total > 1:
+        current = comment_page or _default_comment_page(ctx, total)
+        threads = threads[(current - 1) * per_page:current * per_page]
+        nav = navigation(ctx, post, current, total) if navigation else ""
+    # get_comment_link(): a comment's permalink names its page, but for page 1 shown first.
+    link = ctx.url(post.path)
+    if total > 1 and (current > 1 or ctx.options.comments_order == "newest"):
+        link = f"{link}comment-page-{current}/"
     items = "".join(
-        _comment(ctx, post, c, by_parent, children_tag, 1) for c in by_parent.get(None, [])
+        _comment(ctx, post, c, by_parent, children_tag, 1, link) for c in threads
     )
     listing = ""
     if items:
@@ -487,7 +512,7 @@ def comments_area(ctx: Context, post: Post, children_tag: str) -> str:
         listing = (
             f'<h3 class="comments-title">{count} thought{"s" if count > 1 else ""} on '
             f'“{e(post.title)}”</h3>\n<ol class="commentlist">{items}</ol>'
-        )
+        ) + (f"\n{nav}" if nav else "")
     return f"""<div id="comments" class="comments-area">
 {listing}
 <div id="respond" class="comment-respond"><h3 id="reply-title">Leave a Reply</h3>
@@ -499,6 +524,65 @@ def comments_area(ctx: Context, post: Post, children_tag: str) -> str:
 </div>"""
 
 
+def _default_comment_page(ctx: Context, total: int) -> int:
+    """The comment page the article URL shows: the first, or the last with the newest first."""
+    return total if ctx.options.comments_order == "newest" else 1
+
+
+def comment_page_url(ctx: Context, post: Post, number: int, total: int) -> str:
+    """``get_comments_pagenum_link()``: the article URL for the page it shows by default,
+    ``/slug/comment-page-N/`` for the others."""
+    url = ctx.url(post.path)
+    return url if number == _default_comment_page(ctx, total) else f"{url}comment-page-{number}/"
+
+
+def comments_navigation(ctx: Context, post: Post, current: int, total: int) -> str:
+    """``the_comments_navigation()``: links to the older and the newer page only."""
+    links = []
+    if current > 1:
+        older = comment_page_url(ctx, post, current - 1, total)
+        links.append(f'<div class="nav-previous"><a href="{e(older)}#comments">Older comments'
+                     "</a></div>")
+    if current < total:
+        newer = comment_page_url(ctx, post, current + 1, total)
+        links.append(f'<div class="nav-next"><a href="{e(newer)}#comments">Newer comments</a>'
+                     "</div>")
+    return _navigation("comment-navigation", "".join(links))
+
+
+def comments_pagination(ctx: Context, post: Post, current: int, total: int) -> str:
+    """``the_comments_pagination()``: ``paginate_links()`` numbers (the first and last, two
+    either side of the page shown, dots between) and previous/next links, every page linked as
+    ``/slug/comment-page-N/`` (``paginate_comments_links()`` never links the bare URL)."""
+    url = ctx.url(post.path)
+
+    def link(number: int, text: str, css: str = "page-numbers") -> str:
+        return f'<a class="{css}" href="{e(url)}comment-page-{number}/#comments">{text}</a>'
+
+    parts = [link(current - 1, "&laquo; Previous", "prev page-numbers")] if current > 1 else []
+    dots = False
+    for number in range(1, total + 1):
+        if number == current:
+            parts.append(f'<span aria-current="page" class="page-numbers current">{number}</span>')
+            dots = True
+        elif number == 1 or number == total or abs(number - current) <= 2:
+            parts.append(link(number, str(number)))
+            dots = True
+        elif dots:
+            parts.append('<span class="page-numbers dots">&hellip;</span>')
+            dots = False
+    if current < total:
+        parts.append(link(current + 1, "Next &raquo;", "next page-numbers"))
+    return _navigation("comments-pagination", "\n".join(parts))
+
+
+def _navigation(css: str, links: str) -> str:
+    """``_navigation_markup()``, the wrapper core's comment navigation functions print."""
+    return (f'<nav class="navigation {css}" aria-label="Comments">'
+            '<h2 class="screen-reader-text">Comments navigation</h2>'
+            f'<div class="nav-links">{links}</div></nav>')
+
+
 def _comment(
     ctx: Context,
     post: Post,
@@ -506,13 +590,15 @@ def _comment(
     by_parent: dict[int | None, list[dict]],
     children_tag: str,
     depth: int,
+    link: str,
 ) -> str:
+    """One comment and its replies; ``link`` is the page it is on (``get_comment_link()``)."""
     cid = comment["id"]
     url = ctx.url(post.path)
     when = comment["published"]
     paragraphs = "".join(f"<p>{rich(p)}</p>" for p in comment["text"].split("\n\n"))
     replies = "".join(
-        _comment(ctx, post, reply, by_parent, children_tag, depth + 1)
+        _comment(ctx, post, reply, by_parent, children_tag, depth + 1, link)
         for reply in by_parent.get(cid, [])
     )
     nested = f'<{children_tag} class="children">{replies}</{children_tag}>' if replies else ""
@@ -520,7 +606,7 @@ def _comment(
 <div id="div-comment-{cid}" class="comment-body">
 <div class="comment-author vcard"><cite class="fn">{e(comment["author"])}</cite> \
 <span class="says">says:</span></div>
-<div class="comment-meta commentmetadata"><a href="{e(url)}#comment-{cid}">\
+<div class="comment-meta commentmetadata"><a href="{e(link)}#comment-{cid}">\
 <time datetime="{when.isoformat(timespec="seconds")}">{long_date(when)} at {clock(when)}</time>\
 </a></div>
 {paragraphs}

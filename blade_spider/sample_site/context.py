@@ -28,8 +28,17 @@ class Options:
     archives: bool = True
     robots_disallow: tuple[str, ...] = ("/wp-admin/", "/private/")
     crawl_delay: float | None = None
+    #: A page-caching plugin (WP Super Cache, W3 Total Cache) serves pages and sitemaps as files,
+    #: with ``ETag``/``Last-Modified`` and 304s; stock WordPress sends validators on feeds only.
+    caching_plugin: bool = False
     #: Serve every article in a new, stock-WordPress-like design (a site redesign).
     redesign: bool = False
+    #: WordPress's "Break comments into pages": this many top-level comments (with their
+    #: replies) a page, the rest at ``/slug/comment-page-N/``; ``None``: all on the article page.
+    comments_per_page: int | None = None
+    #: Which comment page the article URL shows (``default_comments_page``): ``"oldest"`` (page
+    #: 1) or ``"newest"`` (the last page; page 1 then holds the oldest comments all the same).
+    comments_order: str = "oldest"
 
 
 @dataclass(frozen=True)

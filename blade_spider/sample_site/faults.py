@@ -81,7 +81,7 @@ def replacing(fault: str, ctx: Context, path: str, params: Mapping[str, str]) ->
         "500": lambda: _error(500, "Internal Server Error"),
         "503": lambda: _error(503, "Service Temporarily Unavailable"),
         "429": lambda: replace(_error(429, "Too Many Requests"), headers={"Retry-After": "1"}),
-        "timeout": lambda: Response(0, action="timeout", conditional=False),
+        "timeout": lambda: Response(0, action="timeout", validators=responses.NONE),
         "redirect_loop": lambda: responses.redirect(
             ctx.url(path if "loop" in params else f"{path}?loop=1"), 302
         ),
@@ -92,7 +92,7 @@ def replacing(fault: str, ctx: Context, path: str, params: Mapping[str, str]) ->
         "billion_laughs": lambda: _xml(_BILLION_LAUGHS),
         "xxe": lambda: _xml(_XXE.replace("BASE", ctx.base)),
     }
-    return replace(makers[fault](), conditional=False)
+    return replace(makers[fault](), validators=responses.NONE)
 
 
 def chain_hop(ctx: Context, path: str, params: Mapping[str, str]) -> Response | None:
@@ -120,7 +120,7 @@ def transform(fault: str, response: Response, oversize_bytes: int) -> Response:
         "cp1252": _cp1252,
         "oversize": lambda r: _oversize(r, oversize_bytes),
     }
-    return replace(transforms[fault](response), conditional=False)
+    return replace(transforms[fault](response), validators=responses.NONE)
 
 
 @cache
@@ -174,11 +174,11 @@ def _error(status: int, reason: str) -> Response:
         f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
         "</body>\r\n</html>\r\n"
     )
-    return Response(status, page.encode("ascii"), responses.HTML, conditional=False)
+    return Response(status, page.encode("ascii"), responses.HTML, validators=responses.NONE)
 
 
 def _xml(text: str) -> Response:
-    return Response(200, text.encode("utf-8"), responses.XML, conditional=False)
+    return Response(200, text.encode("utf-8"), responses.XML, validators=responses.NONE)
 
 
 _META_CHARSET = re.compile(r'<meta charset="[^"]*">\n?', re.IGNORECASE)

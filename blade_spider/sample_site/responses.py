@@ -19,13 +19,23 @@ RSS = "application/rss+xml; charset=UTF-8"
 JSON = "application/json; charset=UTF-8"
 TEXT = "text/plain; charset=UTF-8"
 
+# Who gives a response ``ETag``/``Last-Modified`` and answers a conditional request with 304
+# (tests/fixtures/wordpress/site/responses.json holds what a stock WordPress sends):
+#: stock WordPress (feeds) or the web server (files): always;
+STOCK = "stock"
+#: a page-caching plugin (pages, sitemaps, robots.txt served as files): only with
+#: ``SampleSite(caching_plugin=True)``; stock WordPress sends none;
+CACHED = "cached"
+#: nobody (redirects, errors, faults, the REST API).
+NONE = "none"
+
 
 @dataclass(frozen=True)
 class Response:
     """Status, body and headers; ``last_modified`` feeds ``Last-Modified`` and
-    ``If-Modified-Since``; ``action`` asks the handler to misbehave (``timeout``: say nothing
-    and hang up; ``slow``: answer, but late; ``reset``: send part of the body, then reset the
-    connection)."""
+    ``If-Modified-Since`` when ``validators`` says they are sent; ``action`` asks the handler to
+    misbehave (``timeout``: say nothing and hang up; ``slow``: answer, but late; ``reset``: send
+    part of the body, then reset the connection)."""
 
     status: int
     body: bytes = b""
@@ -33,15 +43,17 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     last_modified: datetime | None = None
     action: str | None = None
-    conditional: bool = True
+    validators: str = CACHED
 
 
 def html(text: str, status: int = 200, last_modified: datetime | None = None) -> Response:
     return Response(status, text.encode("utf-8"), HTML, last_modified=last_modified)
 
 
-def xml(text: str, last_modified: datetime | None = None, content_type: str = XML) -> Response:
-    return Response(200, text.encode("utf-8"), content_type, last_modified=last_modified)
+def xml(text: str, last_modified: datetime | None = None, content_type: str = XML,
+        validators: str = CACHED) -> Response:
+    return Response(200, text.encode("utf-8"), content_type, last_modified=last_modified,
+                    validators=validators)
 
 
 def text(body: str, last_modified: datetime | None = None) -> Response:
@@ -50,20 +62,23 @@ def text(body: str, last_modified: datetime | None = None) -> Response:
 
 def as_json(data: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     body = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    return Response(status, body, JSON, headers=dict(headers or {}))
+    return Response(status, body, JSON, headers=dict(headers or {}), validators=NONE)
 
 
 def redirect(location: str, status: int = 301) -> Response:
     """A redirect with WordPress's tiny body."""
-    return Response(status, b"", HTML, headers={"Location": location}, conditional=False)
+    return Response(status, b"", HTML, headers={"Location": location}, validators=NONE)
 
 
-def with_validators(response: Response, request_headers: dict[str, str]) -> Response:
-    """Add ``ETag``/``Last-Modified`` to a 200 and answer 304 when the client's copy is current.
+def with_validators(response: Response, request_headers: dict[str, str],
+                    caching_plugin: bool = False) -> Response:
+    """Add ``ETag``/``Last-Modified`` to a 200 that carries them (see ``STOCK``, ``CACHED``) and
+    answer 304 when the client's copy is current.
 
     ``If-None-Match`` wins over ``If-Modified-Since`` (RFC 9110 13.2.2).
     """
-    if response.status != 200 or not response.conditional:
+    sent = response.validators == STOCK or (response.validators == CACHED and caching_plugin)
+    if response.status != 200 or not sent:
         return response
     etag = '"' + hashlib.sha1(response.body).hexdigest() + '"'
     headers = {**response.headers, "ETag": etag}

@@ -86,7 +86,9 @@ def _article(ctx: Context, match: re.Match, target: Target) -> Response:
         return _feed_or_404(ctx, lambda: feeds.comments_rss(ctx, post), post.modified)
     if suffix == "amp/":
         return responses.html(amp_page(ctx, post), last_modified=post.modified)
-    return responses.html(article_page(ctx, post, target.omit), last_modified=post.modified)
+    comment_page = int(match["cpage"]) if match["cpage"] else None
+    return responses.html(article_page(ctx, post, target.omit, comment_page),
+                          last_modified=post.modified)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,7 +248,8 @@ def _feed_or_404(
     if not ctx.options.feed:
         return not_found(ctx)
     return responses.xml(
-        render(), last_modified=last_modified or ctx.index.last_modified, content_type=responses.RSS
+        render(), last_modified=last_modified or ctx.index.last_modified,
+        content_type=responses.RSS, validators=responses.STOCK,
     )
 
 
@@ -288,7 +291,8 @@ def _needs_slash(path: str) -> bool:
 
 
 def _file(body: bytes, content_type: str) -> Callable[[Context], Response]:
-    return lambda ctx: Response(200, body, content_type, last_modified=STATIC_MODIFIED)
+    return lambda ctx: Response(200, body, content_type, last_modified=STATIC_MODIFIED,
+                                validators=responses.STOCK)
 
 
 def _page(path: str) -> Callable[[Context], Response]:
@@ -324,7 +328,8 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[Context, re.Match, Target], Res
     ),
     (
         re.compile(
-            r"^(?P<post>/\d{4}/\d{2}/\d{2}/[^/]+/)(?P<suffix>amp/|feed/|comment-page-\d+/)?$"
+            r"^(?P<post>/\d{4}/\d{2}/\d{2}/[^/]+/)"
+            r"(?P<suffix>amp/|feed/|comment-page-(?P<cpage>\d+)/)?$"
         ),
         _article,
     ),

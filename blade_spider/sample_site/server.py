@@ -14,6 +14,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Iterable
 from dataclasses import fields, replace
@@ -34,20 +35,22 @@ from blade_spider.sample_site.model import (
     make_post,
     shift,
 )
-from blade_spider.sample_site.responses import Response, normal_path, with_validators
+from blade_spider.sample_site.responses import NONE, Response, normal_path, with_validators
 from blade_spider.sample_site.routes import Target, route
 
 HOST = "127.0.0.1"
 
 
 class RequestLog(NamedTuple):
-    """One request as the site saw it: ``(method, path_with_query, headers, status)``; status 0
-    means the site answered nothing (the ``timeout`` fault)."""
+    """One request as the site saw it: ``(method, path_with_query, headers, status, at)``;
+    status 0 means the site answered nothing (the ``timeout`` fault); ``at`` is when it arrived
+    (``time.monotonic()``), to measure a crawler's pace."""
 
     method: str
     path: str
     headers: dict[str, str]
     status: int
+    at: float
 
 
 class SampleSite:
@@ -67,6 +70,7 @@ class SampleSite:
         archives: bool = True,
         robots_disallow: tuple[str, ...] = ("/wp-admin/", "/private/"),
         crawl_delay: float | None = None,
+        caching_plugin: bool = False,
         protected_ids: Iterable[int] = (),
         port: int = 0,
     ) -> None:
@@ -74,7 +78,8 @@ class SampleSite:
         protected = set(protected_ids)
         self._posts = {p.id: replace(p, protected=True) if p.id in protected else p for p in chosen}
         self._options = Options(
-            sitemaps, core_sitemaps, feed, rest_api, archives, tuple(robots_disallow), crawl_delay
+            sitemaps, core_sitemaps, feed, rest_api, archives, tuple(robots_disallow), crawl_delay,
+            caching_plugin=caching_plugin,
         )
         self._lock = threading.RLock()
         self._index: SiteIndex | None = None
@@ -297,11 +302,12 @@ class SampleSite:
         response = route(ctx, Target(path, query, params, faults.omitted(fault)))
         if fault in faults.TRANSFORMING:
             response = faults.transform(fault, response, self.oversize_bytes)
-        return with_validators(response, headers)
+        return with_validators(response, headers, ctx.options.caching_plugin)
 
-    def record(self, method: str, target: str, headers: dict[str, str], status: int) -> None:
+    def record(self, method: str, target: str, headers: dict[str, str], status: int,
+               at: float) -> None:
         with self._log_lock:
-            self._log.append(RequestLog(method, target, headers, status))
+            self._log.append(RequestLog(method, target, headers, status, at))
 
     def wait_stopping(self, seconds: float) -> None:
         """Sleep up to ``seconds``, waking early when the site stops."""
@@ -395,14 +401,15 @@ class _Handler(BaseHTTPRequestHandler):
         """Silent: ``SampleSite.requests`` is the log."""
 
     def _answer(self, head: bool) -> None:
+        arrived = time.monotonic()
         site = self.server.site
         headers = dict(self.headers.items())
         try:
             response = site.respond(self.command, self.path, headers)
         except Exception:  # a bug here must surface as a 500 the test can see, not a hang
             traceback.print_exc(file=sys.stderr)
-            response = Response(500, b"sample site error", conditional=False)
-        site.record(self.command, self.path, headers, response.status)
+            response = Response(500, b"sample site error", validators=NONE)
+        site.record(self.command, self.path, headers, response.status, arrived)
         if response.action == "timeout":
             self.close_connection = True
             site.wait_stopping(site.timeout_sleep)

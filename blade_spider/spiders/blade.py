@@ -5,10 +5,10 @@ What to request and in which order: robots.txt (obeyed, its ``Sitemap:`` lines u
 and date archives with ``/page/N/`` pagination. On later runs the WordPress REST API (one small
 request lists every post changed since the last crawl) or sitemap ``lastmod`` decide what is new
 or changed. Every article URL goes to :meth:`BladeSpider.parse_article`, which hands the response
-to :mod:`blade_spider.extract` (the other pages of a post split over pages are fetched, then put
-together by :mod:`blade_spider.extract.assemble`). The spider yields articles and requests only;
-what else a request comes to (a failure, an unchanged or gone article, a page that is no article)
-is a signal of :mod:`blade_spider.crawl.signals`.
+to :mod:`blade_spider.extract` (the other pages of a post split over pages, and its other comment
+pages, are fetched, then put together by :mod:`blade_spider.extract.assemble`). The spider yields
+articles and requests only; what else a request comes to (a failure, an unchanged or gone article,
+a page that is no article) is a signal of :mod:`blade_spider.crawl.signals`.
 
 Arguments (``-a name=value``): ``url`` (one or more article URLs, comma or space separated:
 fetch just those), ``listing`` (sitemaps, feeds or archive pages to read again, alone: what
@@ -21,7 +21,6 @@ more; also every ``BLADE_SWEEP_DAYS``, see :attr:`BladeSpider.sweeping`).
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -41,10 +40,9 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from blade_spider import __version__
-from blade_spider import settings as project_settings
 from blade_spider.archive.state import ArticleState, StateStore, utc_now
 from blade_spider.crawl import signals as blade_signals
+from blade_spider.crawl.addons import PLACEHOLDER_CONTACT, job_dir
 from blade_spider.crawl.middlewares import CrawlStopping
 from blade_spider.crawl.resume import NAMED_FILE, ScheduledKeys
 from blade_spider.crawl.signals import (
@@ -56,8 +54,8 @@ from blade_spider.crawl.signals import (
 )
 from blade_spider.crawl.sitemaps import Sitemap, SitemapRefused, read_sitemap
 from blade_spider.extract import NotAnArticle, extract_page
-from blade_spider.extract.assemble import assemble, continuation_urls
-from blade_spider.extract.page import Page
+from blade_spider.extract.assemble import Continuation, assemble
+from blade_spider.extract.page import Page, is_truncated
 from blade_spider.record.dates import parse_page_date
 from blade_spider.record.items import Article
 from blade_spider.sites.washingtonblade import WASHINGTON_BLADE
@@ -65,6 +63,7 @@ from blade_spider.urls import (
     ARTICLE_PATH,
     SiteHosts,
     compact_key,
+    is_loopback,
     original_url,
 )
 
@@ -134,27 +133,11 @@ def refuse_credentials(url: str, name: str) -> None:
                           "log line and record)")
 
 
-def is_truncated(response: Response) -> bool:
-    """A page cut short (a truncated gzip stream still decompresses to a prefix): WordPress
-    pages always end with ``</html>``, followed at most by a cache plugin's comment."""
-    return b"</html>" not in response.body[-8192:].lower()
-
-
 def describe(failure: Failure) -> str:
     """``ExceptionName: message`` (some network errors carry no message at all)."""
     message = failure.getErrorMessage()
     name = failure.type.__name__ if failure.type else "Error"
     return f"{name}: {message}" if message else name
-
-
-def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def as_utc(value: str | None) -> datetime | None:
@@ -236,28 +219,20 @@ class BladeSpider(scrapy.Spider):
         spider.output_dir = Path(settings.get("BLADE_OUTPUT_DIR"))
         if spider.recheck_days is None:
             spider.recheck_days = settings.getint("BLADE_RECHECK_DAYS", 7)
-        contact = settings.get("BLADE_CONTACT")
-        if contact == project_settings.BLADE_CONTACT and not is_loopback(spider.base_url):
+        if (settings.get("BLADE_CONTACT") == PLACEHOLDER_CONTACT
+                and not is_loopback(spider.base_url)):
             spider.logger.warning(
                 "BLADE_CONTACT is not set: the User-Agent gives the site's operators no way to "
                 "reach you; run with -s BLADE_CONTACT=you@example.org")
-        if settings.getpriority("USER_AGENT") <= settings.getpriority("BLADE_CONTACT"):
-            settings.set("USER_AGENT",
-                         f"blade_spider/{__version__} (+{contact}; research archive crawler)",
-                         priority=settings.getpriority("BLADE_CONTACT"))
-        if (not spider.urls and not spider.listings and settings.getbool("BLADE_RESUME")
-                and not settings.get("JOBDIR")):
-            settings.set("JOBDIR", str(spider.output_dir / ".job"), priority="spider")
+        if spider.urls or spider.listings:
+            # A setting that depends on a spider argument is set here, as Scrapy documents
+            # (the add-ons run next and see it): a run of named URLs or listings neither
+            # resumes a stopped discovery crawl's queue nor leaves one behind.
+            settings.set("BLADE_RESUME", False, priority="cmdline")
         # What a stopped run had scheduled is in its queue: a resumed run must not ask again.
-        spider.scheduled = ScheduledKeys(settings.get("JOBDIR"))
-        spider.named = ScheduledKeys(settings.get("JOBDIR"), NAMED_FILE)
+        spider.scheduled = ScheduledKeys(job_dir(settings))
+        spider.named = ScheduledKeys(job_dir(settings), NAMED_FILE)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
-        if is_loopback(spider.base_url):  # tests and the demo: a local copy needs no politeness
-            settings.set("DOWNLOAD_DELAY", 0, priority="spider")
-            settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
-            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="spider")
-            settings.set("BLADE_RETRY_BACKOFF_BASE",
-                         min(settings.getfloat("BLADE_RETRY_BACKOFF_BASE"), 0.2), priority="spider")
         return spider
 
     # --- state ---------------------------------------------------------------------------------
@@ -736,9 +711,9 @@ class BladeSpider(scrapy.Spider):
                          response.status)
             return
         self.note_redirect(request, article)
-        pages = continuation_urls(page, article)
+        pages = Continuation.start(page, article)
         if pages:
-            yield self.continuation_request(original_url(request), article, pages, ())
+            yield self.continuation_request(original_url(request), article, pages)
             return
         yield article
 
@@ -763,28 +738,29 @@ class BladeSpider(scrapy.Spider):
                         ArticleMoved(url=original_url(request), status=reasons[0],
                                      seen_at=utc_now(), moved_to_id=article.id), request)
 
-    def continuation_request(self, page_one: str, article: Article, pages: list[str],
-                             fetched: tuple[Response, ...]) -> Request:
-        """The next page of a post split with ``<!--nextpage-->``, carrying page 1's article and
-        the pages fetched so far. ``meta["blade_continuation"]`` is page 1's URL: the request
-        whose outcome (the record, or this page's failure) the continuation gives."""
-        return Request(pages[0], callback=self.parse_continuation, errback=self.article_failed,
-                       cb_kwargs={"article": article, "pages": pages[1:], "fetched": fetched},
+    def continuation_request(self, page_one: str, article: Article,
+                             pages: Continuation) -> Request:
+        """The next page of an article spread over pages (a post split with
+        ``<!--nextpage-->``, comments split into pages), carrying page 1's article and where
+        the fetching stands. ``meta["blade_continuation"]`` is page 1's URL: the request whose
+        outcome (the record, or this page's failure) the continuation gives."""
+        return Request(pages.todo[0], callback=self.parse_continuation,
+                       errback=self.article_failed,
+                       cb_kwargs={"article": article, "pages": pages},
                        meta={"blade_continuation": page_one, "blade_stage": "article"},
                        dont_filter=True)
 
-    def parse_continuation(self, response: Response, article: Article, pages: list[str],
-                           fetched: tuple[Response, ...]) -> Iterator[Any]:
-        """One more page of the post: ask for the next, or put the article together
+    def parse_continuation(self, response: Response, article: Article,
+                           pages: Continuation) -> Iterator[Any]:
+        """One more page of the article: ask for the next, or put the article together
         (:func:`~blade_spider.extract.assemble.assemble`) once all are in."""
         # Without its request (whose callbacks hold the spider) and TLS certificate, the page
         # can travel in the next request's cb_kwargs and still be written to the JOBDIR queue.
-        fetched = (*fetched, response.replace(request=None, certificate=None))
-        if pages:
-            yield self.continuation_request(response.meta["blade_continuation"], article, pages,
-                                            fetched)
+        pages = pages.after(response.replace(request=None, certificate=None), article, self.site)
+        if pages.todo:
+            yield self.continuation_request(response.meta["blade_continuation"], article, pages)
         else:
-            yield assemble(article, fetched, self.site)
+            yield assemble(article, pages.fetched, self.site)
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

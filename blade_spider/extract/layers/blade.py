@@ -107,7 +107,7 @@ class BladeZoxLayer(Layer):
                 caption = self._text("span.mvp-feat-caption, .mvp-feat-caption")
                 featured.caption = featured.caption or caption
                 images.append(featured)
-        images += [i for i in photos_in(self.content, self.page.url)
+        images += [i for i in photos_in(self.content, self.page.url, lead=not images)
                    if i.url not in {f.url for f in images}]
         return images or None
 

@@ -180,7 +180,7 @@ class WordPressLayer(Layer):
     @reader("images")
     def images(self) -> list[Image] | None:
         featured = self.featured_image()
-        inline = photos_in(self.content, self.page.url)
+        inline = photos_in(self.content, self.page.url, lead=featured is None)
         images = [featured] if featured else []
         images += [i for i in inline if not featured or i.url != featured.url]
         return images or None
