@@ -313,9 +313,10 @@ def run_crawl(label: str, base_url: str, output: Path, *, settings: dict[str, st
                "-m", "scrapy", "crawl", "blade", "-a", f"base_url={base_url}"]
     for arg in spider_args:
         command += ["-a", arg]
-    # The sample site runs on this machine: politeness off, as the tests crawl it.
+    # The sample site runs on this machine: politeness off, as the tests crawl it. The stats
+    # dump is at DEBUG by default; the figures are read from it (parse_stats).
     command += ["-s", f"BLADE_OUTPUT_DIR={output}", "-s", "LOG_LEVEL=INFO",
-                "-s", "BLADE_POLITE=False"]
+                "-s", "BLADE_POLITE=False", "-s", "STATS_DUMP=True"]
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
     start = time.perf_counter()

@@ -1,5 +1,5 @@
-"""Figures 2, 3, 4 and 6: crawl throughput next to ``scrapy bench``, peak memory by archive size,
-requests of an incremental run, and what WARC capture costs.
+"""Figures 2, 3, 4, 4b and 6: crawl throughput next to ``scrapy bench``, peak memory by archive
+size, requests of an incremental run and of a sweep, and what WARC capture costs.
 
 Every crawl is ``python -m scrapy crawl blade -a base_url=<site>`` in a subprocess (see
 :func:`common.run_crawl`) against a sample site served by another process
@@ -107,13 +107,14 @@ class Incremental:
 
 
 def crawl_sizes(sizes: list[int], incremental_at: int | None,
-                seed: int = 0) -> tuple[list[CrawlRun], Incremental | None]:
+                seed: int = 0) -> tuple[list[CrawlRun], Incremental | None, Sweep | None]:
     """A full first crawl of a fresh sample site of each size (peak RSS, throughput); on the
     ``incremental_at`` one, then publish 10 and edit 5 articles and count the requests of the
-    next plain run. Each crawl may take two minutes plus 40 ms an article (25 articles/s, a
-    quarter of the usual rate) before it is stopped."""
+    next plain run; on the smallest, take 10 down and count the requests of a sweep. Each
+    crawl may take two minutes plus 40 ms an article (25 articles/s, a quarter of the usual
+    rate) before it is stopped."""
     runs: list[CrawlRun] = []
-    incremental = None
+    incremental = sweep = None
     for size in sizes:
         output = WORK / f"crawl-{size}"
         shutil.rmtree(output, ignore_errors=True)
@@ -127,7 +128,9 @@ def crawl_sizes(sizes: list[int], incremental_at: int | None,
                   f"peak RSS {run.peak_rss / 2**20:.0f} MB, exit {run.returncode}", flush=True)
             if size == incremental_at and run.ok:
                 incremental = incremental_run(site, output, size, timeout)
-    return runs, incremental
+            if size == min(sizes) and run.ok:
+                sweep = sweep_run(site, output, size, timeout)
+    return runs, incremental, sweep
 
 
 def incremental_run(site: SiteProcess, output: Path, size: int, timeout: float,
@@ -154,6 +157,52 @@ def _check_records(output: Path, changes: dict[str, Any]) -> tuple[bool, list[st
         if record is None or "(updated for the benchmark)" not in (record["headline"] or ""):
             notes.append(f"edit of wp-{post_id} not archived")
     return not notes, notes
+
+
+# --- a sweep: what seeing deletions costs ------------------------------------------------------
+
+
+@dataclass
+class Sweep:
+    """``blade crawl --sweep`` on an archived site after ``removed`` posts were taken down."""
+
+    archive_size: int
+    run: CrawlRun
+    requests: list[tuple[str, str, int]]
+    removed_paths: set[str]
+    gone_marked: int
+
+    @property
+    def article_requests(self) -> list[str]:
+        return [path for _, path, status in self.requests
+                if ARTICLE_PATH.match(path.split("?", 1)[0]) and status != 0]
+
+    @property
+    def listing_requests(self) -> int:
+        return len(self.requests) - len(self.article_requests)
+
+    @property
+    def fetched_exactly_the_removed(self) -> bool:
+        return sorted(self.article_requests) == sorted(self.removed_paths)
+
+
+def sweep_run(site: SiteProcess, output: Path, size: int, timeout: float,
+              removed: int = 10) -> Sweep:
+    """Take ``removed`` posts of the archived site down, then count the requests of
+    ``-a sweep=1`` on the site's log."""
+    from blade_spider.dataset import load_articles
+
+    gone = site.command("remove", count=removed)["removed"]
+    site.command("reset_log")
+    run = run_crawl(f"sweep on {size}", site.url, output, spider_args=("sweep=1",),
+                    timeout=timeout)
+    requests = [tuple(r) for r in site.command("log")["requests"]]
+    marked = sum(1 for r in load_articles(output) if r["crawl"].get("gone_at"))
+    sweep = Sweep(size, run, requests, {path for _, path in gone},  # type: ignore[arg-type]
+                  marked)
+    print(f"  sweep on {size}: {len(requests)} requests ({len(sweep.article_requests)} "
+          f"articles), {marked} marked gone", flush=True)
+    return sweep
 
 
 # --- WARC on and off -----------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def render(data: dict[str, Any]) -> str:
     targets: list[list[Any]] = []
     body: list[str] = []
     findings: list[str] = []
-    for part in (_extraction, _crawl, _memory, _merge, _incremental, _loading, _warc,
+    for part in (_extraction, _crawl, _memory, _merge, _incremental, _sweep, _loading, _warc,
                  _reparse, _profile):
         part(data, targets, body, findings)
     plan = data["plan"]
@@ -394,6 +394,38 @@ def _incremental(data: dict[str, Any], targets: list, body: list, findings: list
         f"- the run took {inc.run.wall_s:.1f} s wall ({inc.run.elapsed_s:.1f} s in Scrapy), "
         f"exit {inc.run.returncode}; its summary: `{inc.run.summary}`",
         "- other requests: " + ", ".join(f"`{p}` ({s})" for p, s in inc.other_requests),
+        "",
+    ]
+
+
+# --- 4b. sweep ----------------------------------------------------------------------------------
+
+
+def _sweep(data: dict[str, Any], targets: list, body: list, findings: list) -> None:
+    sweep = data.get("sizes", ([], None, None))[2]
+    body += ["## 4b. Sweep", ""]
+    if sweep is None:
+        targets.append(["4b", "sweep fetches only the removed articles", "not run", "n/a"])
+        return
+    removed = len(sweep.removed_paths)
+    ok = (sweep.fetched_exactly_the_removed and sweep.gone_marked == removed and sweep.run.ok)
+    targets.append([
+        "4b", f"sweep after {removed} removed on a {sweep.archive_size:,} archive: listings + "
+        f"{removed} article requests, {removed} marked gone",
+        f"{len(sweep.requests)} ({len(sweep.article_requests)} articles + "
+        f"{sweep.listing_requests} robots.txt and listings), {sweep.gone_marked} gone",
+        _verdict(ok)])
+    body += [
+        f"On the {sweep.archive_size:,}-article archive of figure 3, with its site still running: "
+        f"{removed} posts spread over the archive taken down (410), then `scrapy crawl "
+        "blade -a sweep=1` (`blade crawl --sweep`): every listing read whole, only the "
+        "archived articles no listing names re-checked. Counted on the site's own request log.",
+        "",
+        f"- requests: **{len(sweep.requests)}**: {sweep.listing_requests} robots.txt and "
+        f"listings, {len(sweep.article_requests)} article pages (exactly the removed ones: "
+        f"{'yes' if sweep.fetched_exactly_the_removed else 'no'}); marked gone: "
+        f"{sweep.gone_marked}",
+        f"- the run took {sweep.run.wall_s:.1f} s wall, exit {sweep.run.returncode}",
         "",
     ]
 

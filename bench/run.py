@@ -1,11 +1,12 @@
 """The blade_spider benchmark: ``python bench/run.py [--quick]`` from the repository root.
 
 Measures extraction (vs trafilatura and newspaper4k), end-to-end crawl throughput (vs
-``scrapy bench``), peak memory by archive size, the requests of an incremental run, loading the
-archive (vs pandas), the cost of WARC capture and re-parsing on every core, all in one run on
-this machine, then writes ``bench/RESULTS.md`` (``--quick``: a smaller smoke run, written to
-``bench/_work/RESULTS-quick.md`` so it never replaces the real results). Everything talks only to
-127.0.0.1; scratch files go to ``bench/_work/`` (git-ignored). See ``bench/README.md``.
+``scrapy bench``), peak memory by archive size, the requests of an incremental run and of a
+sweep, loading the archive (vs pandas), the cost of WARC capture and re-parsing on every core, all
+in one run on this machine, then writes ``bench/RESULTS.md`` (``--quick``: a smaller smoke run,
+written to ``bench/_work/RESULTS-quick.md`` so it never replaces the real results). Everything
+talks only to 127.0.0.1; scratch files go to ``bench/_work/`` (git-ignored). See
+``bench/README.md``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ site's request log between two crawls of the same site (the incremental run). EO
 stops the site, so it never outlives the benchmark that started it.
 
 Commands: ``{"op": "change", "new": 10, "edited": 5}`` (publish and edit posts; answers their
-ids and paths), ``{"op": "reset_log"}``, ``{"op": "log"}`` (answers
+ids and paths), ``{"op": "remove", "count": 10}`` (take posts down, 410; answers the same),
+``{"op": "reset_log"}``, ``{"op": "log"}`` (answers
 ``[[method, path, status], ...]``), ``{"op": "stop"}``.
 """
 
@@ -25,9 +26,7 @@ from blade_spider.sample_site import SampleSite
 def change(site: SampleSite, new: int, edited: int) -> dict[str, Any]:
     """Publish ``new`` posts and retitle ``edited`` archived ones spread over the archive (not
     just the newest, which a re-check window would catch anyway)."""
-    posts = site.archivable_posts()
-    step = max(1, len(posts) // (edited + 1))
-    targets = [posts[step * (i + 1) - 1] for i in range(edited)]
+    targets = spread(site, edited)
     created = [site.create_post() for _ in range(new)]
     for post in targets:
         site.update_post(post.id, title=f"{post.title} (updated for the benchmark)")
@@ -35,6 +34,19 @@ def change(site: SampleSite, new: int, edited: int) -> dict[str, Any]:
         "new": [[p.id, p.path] for p in created],
         "edited": [[p.id, p.path] for p in targets],
     }
+
+
+def spread(site: SampleSite, count: int) -> list[Any]:
+    """``count`` archivable posts spread over the whole archive, oldest to newest."""
+    posts = site.archivable_posts()
+    step = max(1, len(posts) // (count + 1))
+    return [posts[step * (i + 1) - 1] for i in range(count)]
+
+
+def remove(site: SampleSite, count: int) -> dict[str, Any]:
+    """Take ``count`` archived posts down (410), spread over the archive."""
+    removed = [site.remove_post(post.id) for post in spread(site, count)]
+    return {"removed": [[p.id, p.path] for p in removed]}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -51,6 +63,8 @@ def main(argv: list[str] | None = None) -> None:
             answer: Any
             if op == "change":
                 answer = change(site, int(command["new"]), int(command["edited"]))
+            elif op == "remove":
+                answer = remove(site, int(command["count"]))
             elif op == "reset_log":
                 site.reset_requests()
                 answer = {"ok": True}

@@ -124,6 +124,10 @@ BLADE_FLUSH_ITEMS = 500
 BLADE_FLUSH_SECONDS = 60.0
 #: Re-check window (days) for archived articles when the site gives no change signal.
 BLADE_RECHECK_DAYS = 7
+#: A plain incremental run sweeps (reads every listing whole and re-checks the archived articles
+#: none names any more, so removed ones are marked gone) when the last sweep is older than this
+#: many days; 0: only when asked (``blade crawl --sweep``).
+BLADE_SWEEP_DAYS = 7
 #: Share of article pages that may fail before the run counts as failed (exit status 1).
 BLADE_MAX_FAILURE_RATE = 0.05
 #: Scrapy's scheduler, stopping the crawl when the JOBDIR queue cannot be written (disk full).

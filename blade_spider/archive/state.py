@@ -149,6 +149,14 @@ class StateStore:
                 break
         return started
 
+    def last_sweep_started(self) -> str | None:
+        """Start of the last finished crawl that read every listing whole and checked the
+        archive against them (a sweep, a full or first run: ``"sweep": true`` in its summary)."""
+        rows = self.db.execute("SELECT started_at, summary FROM crawls "
+                               "WHERE finish_reason = 'finished' ORDER BY id DESC")
+        return next((at for at, summary in rows if json.loads(summary or "{}").get("sweep")),
+                    None)
+
     def last_crawl_reason(self) -> str | None:
         """How the last crawl ended (``finished``, ``failed``; None: killed, or no crawl yet)."""
         row = self.db.execute(
@@ -185,6 +193,11 @@ class StateStore:
                 for url in row.get("urls", [row["url"]]):
                     self.db.execute("INSERT OR REPLACE INTO urls (url, id) VALUES (?, ?)",
                                     (url, row["id"]))
+
+    def add_alias(self, url: str, article_id: str) -> None:
+        """``url`` now leads to the article ``article_id`` (a redirect): a later lookup of the
+        URL finds that article."""
+        self.db.execute("INSERT OR REPLACE INTO urls (url, id) VALUES (?, ?)", (url, article_id))
 
     def delete_missing(self, keep_ids: set[str]) -> None:
         """Drop rows for articles no longer in the archive files (used by repair)."""

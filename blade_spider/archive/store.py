@@ -534,8 +534,10 @@ class Archive:
         state.upsert_many(state_rows)
         return result
 
-    def mark_gone(self, article_id: str, status: int, seen_at: str, state: StateStore) -> bool:
-        """Flag an archived article that now answers 404/410 (never delete it)."""
+    def mark_gone(self, article_id: str, status: int, seen_at: str, state: StateStore,
+                  moved_to: str | None = None) -> bool:
+        """Flag an archived article that now answers 404/410, or redirects to the other
+        article ``moved_to`` (never delete it)."""
         known = state.get(article_id)
         if known is None:
             return False
@@ -544,6 +546,8 @@ class Archive:
             if row["id"] == article_id and not row["crawl"].get("gone_at"):
                 row["crawl"]["gone_at"] = seen_at
                 row["crawl"]["gone_status"] = status
+                if moved_to:
+                    row["crawl"]["moved_to"] = moved_to
                 digest = self.write_partition(known.partition, rows)
                 self.file_changes[known.partition] = {"records": len(rows), "sha256": digest}
                 state.db.execute("UPDATE articles SET gone_at = ?, gone_status = ? WHERE id = ?",

@@ -19,7 +19,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     spider_args = {k: v for k, v in {
         "base_url": args.base_url, "since": args.since, "until": args.until,
         "limit": args.limit, "full": "1" if args.full else None,
-        "recheck_days": args.recheck_days,
+        "recheck_days": args.recheck_days, "sweep": "1" if args.sweep else None,
     }.items() if v is not None}
     outcome = run_spider(settings, **spider_args)
     return report_crawl(outcome)
@@ -39,6 +39,9 @@ def register(subparsers: Any) -> None:
                      help="only articles published on or before YYYY-MM-DD")
     sub.add_argument("--limit", type=int, help="at most this many articles")
     sub.add_argument("--full", action="store_true", help="re-fetch every article")
+    sub.add_argument("--sweep", action="store_true",
+                     help="read every listing whole and re-check only the archived articles "
+                          "none names any more (also every BLADE_SWEEP_DAYS days)")
     sub.add_argument("--recheck-days", type=int,
                        help="re-check articles published in the last N days (default 7)")
     sub.set_defaults(func=cmd_crawl)

@@ -95,12 +95,15 @@ class CrawlReport:
 
     def conclude(self, verdict: Verdict) -> None:
         """Record the verdict with the crawl (state and manifest). Only a clean run moves the
-        incremental watermark: after a failed one the next run looks as far back again."""
+        incremental watermark, and only a clean sweep the date of the last sweep: after a
+        failed one the next run looks as far back again."""
         crawl_id = self.crawler.stats.get_value("blade/crawl_id")
         if crawl_id is None:
             return  # the archive was never opened (locked by another run)
         output = Path(self.crawler.settings.get("BLADE_OUTPUT_DIR"))
-        outcome = {"exit_status": verdict.status, "problems": verdict.problems}
+        # A sweep (or a full or first run) dates the next automatic sweep once it finished.
+        outcome = {"exit_status": verdict.status, "problems": verdict.problems,
+                   "sweep": bool(self.crawler.stats.get_value("blade/sweep"))}
         reason = {OK: "finished", STOPPED: "stopped"}.get(verdict.status, "failed")
         if reason == "finished" and self.crawler.stats.get_value("blade/partial_run"):
             reason = "partial"  # named URLs or listings only: the watermark stays

@@ -37,7 +37,13 @@ from blade_spider.archive.store import (
 )
 from blade_spider.crawl import signals as blade_signals
 from blade_spider.crawl.health import stop_crawl
-from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
+from blade_spider.crawl.signals import (
+    ArticleGone,
+    ArticleMoved,
+    ArticleUnchanged,
+    FetchFailure,
+    SkippedPage,
+)
 from blade_spider.urls import original_url
 
 logger = logging.getLogger(__name__)
@@ -77,6 +83,7 @@ class OutcomeRecorder:
             (recorder.fetch_failed, blade_signals.fetch_failed),
             (recorder.article_unchanged, blade_signals.article_unchanged),
             (recorder.article_gone, blade_signals.article_gone),
+            (recorder.article_moved, blade_signals.article_moved),
             (recorder.page_skipped, blade_signals.page_skipped),
             (recorder.record_rejected, blade_signals.record_rejected),
         ):
@@ -163,14 +170,34 @@ class OutcomeRecorder:
                 self.append_failure({"url": outcome.url, "stage": "article",
                                      "reason": f"HTTP {outcome.status}", "time": outcome.seen_at,
                                      "attempt": 1, "status": outcome.status})
-            elif self.archive.mark_gone(known.id, outcome.status, outcome.seen_at, self.state):
-                logger.warning("Archived article now answers %s: marked gone: %s", outcome.status,
-                               outcome.url)
-                self.stats.inc_value("blade/archive/gone")
-                self.archive.write_manifest()
-                self.crawler.signals.send_catch_log(signal=blade_signals.archive_changed,
-                                                    result=MergeResult(gone=[known.id]))
+            else:
+                self.mark_gone(known.id, outcome.url, outcome.status, outcome.seen_at)
             self.settle(request)
+
+    def article_moved(self, outcome: ArticleMoved, request: Request | None = None) -> None:
+        """An archived URL redirected to another article: the URL is that article's from now
+        on (an alias in the state), and the article archived under it is marked gone, naming
+        the one that replaced it. A redirect to the same article (a changed slug) is no move:
+        its record takes the new URL when it is merged, the old one stays its alias. The
+        request is settled by the record the redirect gave."""
+        with self.writing():
+            known = self.state.by_url(outcome.url) if self.state is not None else None
+            if known is None or known.id == outcome.moved_to_id:
+                return
+            self.state.add_alias(outcome.url, outcome.moved_to_id)
+            self.mark_gone(known.id, outcome.url, outcome.status, outcome.seen_at,
+                           moved_to=outcome.moved_to_id)
+
+    def mark_gone(self, article_id: str, url: str, status: int, seen_at: str,
+                  moved_to: str | None = None) -> None:
+        """Mark an archived article gone in its record (once), and say so."""
+        if self.archive.mark_gone(article_id, status, seen_at, self.state, moved_to=moved_to):
+            logger.warning("Archived article now answers %s%s: marked gone: %s", status,
+                           f" (a redirect to {moved_to})" if moved_to else "", url)
+            self.stats.inc_value("blade/archive/gone")
+            self.archive.write_manifest()
+            self.crawler.signals.send_catch_log(signal=blade_signals.archive_changed,
+                                                result=MergeResult(gone=[article_id]))
 
     def page_skipped(self, outcome: SkippedPage, request: Request | None = None) -> None:
         with self.writing():

@@ -37,11 +37,16 @@ logger = logging.getLogger(__name__)
 SCHEDULED_FILE = "blade-scheduled-keys.bin"
 
 
-class ScheduledKeys:
-    """A set of URL keys that a graceful stop hands on to the resumed run (given a JOBDIR)."""
+#: The same for every article URL a listing named (what a sweep does not re-check).
+NAMED_FILE = "blade-named-keys.bin"
 
-    def __init__(self, jobdir: str | Path | None = None) -> None:
-        self.path = Path(jobdir, SCHEDULED_FILE) if jobdir else None
+
+class ScheduledKeys:
+    """A set of URL keys that a graceful stop hands on to the resumed run (given a JOBDIR),
+    in the JOBDIR file ``name``."""
+
+    def __init__(self, jobdir: str | Path | None = None, name: str = SCHEDULED_FILE) -> None:
+        self.path = Path(jobdir, name) if jobdir else None
         self.keys: set[int] = set()
         if self.path is not None and self.path.exists():
             saved = array("Q")

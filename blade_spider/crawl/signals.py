@@ -17,6 +17,8 @@ fetch_failed = object()
 article_unchanged = object()
 #: An article page answered 404/410 (``outcome``: :class:`ArticleGone`).
 article_gone = object()
+#: An archived article's URL now redirects to another article (``outcome``: :class:`ArticleMoved`).
+article_moved = object()
 #: A fetched page is not an article (``outcome``: :class:`SkippedPage`).
 page_skipped = object()
 #: The archive changed (``result``: a :class:`~blade_spider.archive.store.MergeResult`: ids new,
@@ -54,6 +56,18 @@ class ArticleGone:
     url: str
     status: int
     seen_at: str
+
+
+@dataclass
+class ArticleMoved:
+    """A URL was redirected (``status``) to the article ``moved_to_id``: if it was another
+    archived article's, that one is marked gone (never deleted) and the URL becomes an alias of
+    the article it now leads to."""
+
+    url: str
+    status: int
+    seen_at: str
+    moved_to_id: str
 
 
 @dataclass

@@ -62,6 +62,8 @@ class Post:
     layout: str = "zox"
     status: int = 200
     protected: bool = False
+    #: Path a removed post redirects to (with ``status`` 301/302), as a redirect plugin does.
+    redirect_to: str | None = None
     _path: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -77,6 +77,8 @@ def _article(ctx: Context, match: re.Match, target: Target) -> Response:
     post = ctx.index.by_path.get(match["post"])
     if post is None:
         return not_found(ctx)
+    if post.redirect_to:
+        return responses.redirect(ctx.url(post.redirect_to), post.status)
     if not post.live:
         return not_found(ctx, post.status)
     suffix = match["suffix"] or ""

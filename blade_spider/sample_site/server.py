@@ -213,6 +213,19 @@ class SampleSite:
             self._index = None
             return new
 
+    def redirect_post(self, post_id: int, to_post_id: int, status: int = 301) -> Post:
+        """Take a post down and send its readers to another one (a redirect plugin's answer):
+        its permalink answers ``status`` with the other's as ``Location``; it leaves every
+        listing."""
+        if status not in (301, 302, 307, 308):
+            raise ValueError("status must be a redirect (301, 302, 307 or 308)")
+        with self._lock:
+            target = self._posts[to_post_id].path
+            new = replace(self._posts[post_id], status=status, redirect_to=target)
+            self._posts[post_id] = new
+            self._index = None
+            return new
+
     # -- switches -----------------------------------------------------------------------------
 
     def set_robots(self, text: str | None) -> None:

@@ -15,7 +15,8 @@ fetch just those), ``listing`` (sitemaps, feeds or archive pages to read again, 
 ``blade retry`` uses for failed listings), ``base_url`` (crawl a mirror or staging copy),
 ``since``/``until`` (publication dates, ``YYYY-MM-DD``), ``limit`` (at most this many articles),
 ``full`` (re-fetch everything), ``recheck_days`` (re-check window when the site gives no change
-signal).
+signal), ``sweep`` (read every listing whole and re-check the archived articles none names any
+more; also every ``BLADE_SWEEP_DAYS``, see :attr:`BladeSpider.sweeping`).
 """
 
 from __future__ import annotations
@@ -43,8 +44,14 @@ from blade_spider.archive.state import ArticleState, StateStore, utc_now
 from blade_spider.crawl import signals as blade_signals
 from blade_spider.crawl.addons import PLACEHOLDER_CONTACT, job_dir
 from blade_spider.crawl.middlewares import CrawlStopping
-from blade_spider.crawl.resume import ScheduledKeys
-from blade_spider.crawl.signals import ArticleGone, ArticleUnchanged, FetchFailure, SkippedPage
+from blade_spider.crawl.resume import NAMED_FILE, ScheduledKeys
+from blade_spider.crawl.signals import (
+    ArticleGone,
+    ArticleMoved,
+    ArticleUnchanged,
+    FetchFailure,
+    SkippedPage,
+)
 from blade_spider.crawl.sitemaps import Sitemap, SitemapRefused, read_sitemap
 from blade_spider.extract import NotAnArticle, extract_page
 from blade_spider.extract.assemble import Continuation, assemble
@@ -101,6 +108,11 @@ def parse_day(value: str | None, name: str) -> date | None:
         raise BadArgument(name, value, "a date like 2017-09-05") from None
 
 
+def parse_flag(value: str | bool | None) -> bool:
+    """An on/off spider argument (``-a full=1``)."""
+    return str(value).lower() in ("1", "true", "yes", "on")
+
+
 def parse_count(value: str | int | None, name: str) -> int | None:
     """A whole-number spider argument."""
     if value is None or value == "":
@@ -140,6 +152,19 @@ def as_utc(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+def discovery_meta(known: ArticleState | None, lastmod: str | None = None,
+                   source: str | None = None) -> dict[str, str]:
+    """What discovery says of an article's ``modified`` (request meta for the discovery layer):
+    the listing's date, else the one a listing gave before (it holds until the page or a listing
+    says otherwise: a re-fetch, a re-check, must not wipe it, nor call the article updated)."""
+    if lastmod and source:
+        return {"discovered_modified": lastmod, "discovered_modified_source": source}
+    if known is not None and known.modified and known.modified_source in DISCOVERY_SOURCES:
+        return {"discovered_modified": known.modified,
+                "discovered_modified_source": known.modified_source}
+    return {}
+
+
 class BladeSpider(scrapy.Spider):
     """Archive washingtonblade.com (or a copy of it): every article once, nothing else."""
 
@@ -148,7 +173,8 @@ class BladeSpider(scrapy.Spider):
     def __init__(
         self, url: str | None = None, listing: str | None = None, base_url: str | None = None,
         since: str | None = None, until: str | None = None, limit: str | int | None = None,
-        full: str | bool = False, recheck_days: str | int | None = None, **kwargs: Any,
+        full: str | bool = False, recheck_days: str | int | None = None,
+        sweep: str | bool = False, **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.urls = split_urls(url)
@@ -164,9 +190,11 @@ class BladeSpider(scrapy.Spider):
         self.until = parse_day(until, "until")
         self.limit = parse_count(limit, "limit")
         self.recheck_days = parse_count(recheck_days, "recheck_days")
-        self.full = str(full).lower() in ("1", "true", "yes", "on")
+        self.full = parse_flag(full)
+        self.sweep_asked = parse_flag(sweep)
         self.allowed_domains = [urlsplit(base).hostname or ""]
         self.scheduled = ScheduledKeys()  # compact_key of every article URL asked for
+        self.named = ScheduledKeys()  # compact_key of every article URL a listing named
         self.sitemaps_answered = 0  # sitemaps read (or failed) by this process
         self.sitemaps_requested = 0
         self.sitemap_articles = 0
@@ -203,6 +231,7 @@ class BladeSpider(scrapy.Spider):
             settings.set("BLADE_RESUME", False, priority="cmdline")
         # What a stopped run had scheduled is in its queue: a resumed run must not ask again.
         spider.scheduled = ScheduledKeys(job_dir(settings))
+        spider.named = ScheduledKeys(job_dir(settings), NAMED_FILE)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
 
@@ -223,6 +252,38 @@ class BladeSpider(scrapy.Spider):
         """A later run: fetch only what is new or changed (the archive is not empty)."""
         return not self.full and self.state_store().count() > 0
 
+    @cached_property
+    def sweeping(self) -> bool:
+        """An incremental run that reads every listing whole (no ``lastmod`` or
+        ``modified_after`` shortcut) to find the archived articles no listing names any more,
+        and re-checks only those (:meth:`spider_idle`): asked for (``sweep``), or due because
+        the last sweep finished more than ``BLADE_SWEEP_DAYS`` ago (0: only when asked)."""
+        if not self.incremental or self.urls or self.listings:
+            return False
+        if self.sweep_asked:
+            return True
+        days = self.settings.getint("BLADE_SWEEP_DAYS")
+        last = as_utc(self.state_store().last_sweep_started())
+        return days > 0 and (last is None
+                             or datetime.now(timezone.utc) - last >= timedelta(days=days))
+
+    def note_sweep(self) -> None:
+        """Say whether this run checks the whole archive against the whole site (a sweep, a
+        full or first run, unbounded by dates or a limit): a finished one is recorded as the
+        last sweep (``blade/sweep``), which dates the next automatic one."""
+        bounded = self.since or self.until or self.limit is not None
+        if self.urls or self.listings or bounded or (self.incremental and not self.sweeping):
+            return
+        self.crawler.stats.set_value("blade/sweep", True)
+        if self.sweeping:
+            self.logger.info("Sweep: reading every listing whole; archived articles no listing "
+                             "names any more are re-checked")
+
+    def listing_watermark(self) -> datetime | None:
+        """What listings may be skipped by date: before the last crawl, on an incremental run
+        that is no sweep; nothing on a first, full or sweeping run."""
+        return self.watermark() if self.incremental and not self.sweeping else None
+
     # --- start -----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
@@ -231,6 +292,7 @@ class BladeSpider(scrapy.Spider):
         if self.urls or self.listings:
             # Only these pages: the run reads no other listing and moves no watermark.
             self.crawler.stats.set_value("blade/partial_run", True)
+        self.note_sweep()
         for url in self.listings:
             yield self.listing_request(url)
         if self.urls:
@@ -324,7 +386,7 @@ class BladeSpider(scrapy.Spider):
         params: dict[str, Any] = {"_fields": "id,link,modified_gmt,date_gmt",
                                   "per_page": REST_PAGE_SIZE, "page": page,
                                   "orderby": "modified", "order": "desc"}
-        watermark = self.watermark()
+        watermark = self.listing_watermark()
         if watermark:  # with its offset: a bare time would be read in the site's zone
             params["modified_after"] = watermark.strftime("%Y-%m-%dT%H:%M:%S+00:00")
         if self.since:
@@ -346,7 +408,7 @@ class BladeSpider(scrapy.Spider):
             yield from self.discovery_requests()
             return
         self.crawler.stats.inc_value("blade/discovery/rest_pages")
-        watermark, older_seen = self.watermark(), False
+        watermark, older_seen = self.listing_watermark(), False
         for post in posts:
             if isinstance(post, dict) and isinstance(post.get("link"), str):
                 modified = post.get("modified_gmt")
@@ -402,7 +464,7 @@ class BladeSpider(scrapy.Spider):
             self.failure(None, url, "listing", "not read further: sitemap indexes nested deeper "
                          "than BLADE_SITEMAP_MAX_DEPTH")
             return
-        watermark = self.watermark() if self.incremental else None
+        watermark = self.listing_watermark()
         dated = False
         for entry in sitemap:
             loc = self.site.normalize(entry.get("loc", ""))
@@ -525,8 +587,11 @@ class BladeSpider(scrapy.Spider):
                 return None
             # Asked for by name: let parse_article say why it is not an article.
             canonical = self.site.normalize(url) or url
-        elif compact_key(canonical) in self.scheduled or not (force or self.in_range(canonical)):
-            return None
+        else:
+            if not (force or recheck):  # a listing names it: not removed from the site
+                self.named.add(compact_key(canonical))
+            if compact_key(canonical) in self.scheduled or not (force or self.in_range(canonical)):
+                return None
         known = self.known(canonical)
         if known is not None and not (force or recheck or self.full
                                       or self.changed_since_fetch(known, lastmod)):
@@ -541,15 +606,8 @@ class BladeSpider(scrapy.Spider):
             headers = {name: value for name, value in (("If-None-Match", known.etag),
                        ("If-Modified-Since", known.last_modified)) if value}
         meta: dict[str, Any] = {"blade_source": source, "blade_stage": "article",
-                                "handle_httpstatus_list": ARTICLE_STATUSES}
-        if lastmod:
-            meta["discovered_modified"] = lastmod
-            meta["discovered_modified_source"] = source
-        elif known is not None and known.modified and known.modified_source in DISCOVERY_SOURCES:
-            # What a listing said before holds until the page or a listing says otherwise: a
-            # re-fetch (blade fetch, a re-check) must not wipe it, nor call the article updated.
-            meta["discovered_modified"] = known.modified
-            meta["discovered_modified_source"] = known.modified_source
+                                "handle_httpstatus_list": ARTICLE_STATUSES,
+                                **discovery_meta(known, lastmod, source)}
         # dont_filter: this spider deduplicates articles itself (``scheduled``), and a redirect
         # loop must end in "max redirections" (a recorded failure), not in a silent dupefilter.
         return Request(canonical, callback=self.parse_article, errback=self.article_failed,
@@ -571,29 +629,35 @@ class BladeSpider(scrapy.Spider):
         JOBDIR (a finished one has nothing queued; its JOBDIR goes)."""
         if reason != "finished":
             self.scheduled.save()
+            self.named.save()
 
     def spider_idle(self) -> None:
         """Nothing is left to fetch: discovery reads its next listing (see
-        :meth:`discovery_requests`). Once discovery is over, a full run re-fetches archived
-        articles no listing named any more, so the ones that now answer 404/410 are marked
-        gone."""
+        :meth:`discovery_requests`). Once discovery is over, a full run re-fetches, and a sweep
+        re-checks (conditionally), the archived articles no listing named, so the ones that now
+        answer 404/410 or redirect to another article are marked gone. A sweep in which a
+        listing could not be read leaves them: what it lists would all look removed."""
         if self.discovering and (self.sitemap_queue or not self.feed_requested):
             for request in self.next_listings():
                 self.crawler.engine.crawl(request)
             raise DontCloseSpider
-        if not self.full or self.urls or self.verified_archive:
+        if not (self.full or self.sweeping) or self.urls or self.verified_archive:
             return
         self.verified_archive = True
+        if self.sweeping and self.crawler.stats.get_value("blade/failures/listing"):
+            self.logger.warning("A listing could not be read: the archived articles no listing "
+                                "named are not re-checked (the next run sweeps again)")
+            return
         count = 0
         for known in self.state_store().all():
-            if known.gone_at or compact_key(known.url) in self.scheduled:
+            if known.gone_at or compact_key(known.url) in self.named:
                 continue
-            request = self.article_request(known.url, source="archived")
+            request = self.article_request(known.url, source="archived", recheck=True)
             if request is not None:
                 self.crawler.engine.crawl(request)
                 count += 1
         if count:
-            self.logger.info("Re-fetching %d archived articles no listing names any more", count)
+            self.logger.info("Re-checking %d archived articles no listing names any more", count)
             raise DontCloseSpider
 
     # --- articles --------------------------------------------------------------------------
@@ -626,6 +690,7 @@ class BladeSpider(scrapy.Spider):
             self.failure(request, response.url, "parse", "truncated page (no </html>): a cut "
                          "transfer or a broken server", response.status)
             return
+        self.redirected(response)
         page = Page(response, self.site)
         try:
             article = extract_page(page)
@@ -645,11 +710,33 @@ class BladeSpider(scrapy.Spider):
             self.failure(request, response.url, "parse", f"{type(exc).__name__}: {exc}",
                          response.status)
             return
+        self.note_redirect(request, article)
         pages = Continuation.start(page, article)
         if pages:
             yield self.continuation_request(original_url(request), article, pages)
             return
         yield article
+
+    def redirected(self, response: Response) -> None:
+        """A redirect to another article's URL: what discovery said of the URL asked for is not
+        said of this article; what it said of this one before is (as for a re-fetch)."""
+        request = response.request
+        here = self.site.article_url(response.url)
+        if not request.meta.get("redirect_urls") or here == self.site.article_url(
+                original_url(request)):
+            return
+        for key in ("discovered_modified", "discovered_modified_source"):
+            request.meta.pop(key, None)
+        request.meta.update(discovery_meta(self.known(here) if here else None))
+
+    def note_redirect(self, request: Request, article: Article) -> None:
+        """An article reached through a redirect: if another archived article had the URL asked
+        for, the site has replaced it with this one (see ``OutcomeRecorder.article_moved``)."""
+        reasons = request.meta.get("redirect_reasons") or []
+        if reasons and isinstance(reasons[0], int):  # not a <meta> refresh
+            self.notify(blade_signals.article_moved,
+                        ArticleMoved(url=original_url(request), status=reasons[0],
+                                     seen_at=utc_now(), moved_to_id=article.id), request)
 
     def continuation_request(self, page_one: str, article: Article,
                              pages: Continuation) -> Request:
