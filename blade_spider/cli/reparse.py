@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any, TextIO
 
@@ -87,9 +88,14 @@ def cmd_reparse(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return FATAL
     settings = project_settings(args.output, args.set)
+    return _run(lambda: reparse(settings.get("BLADE_OUTPUT_DIR"), since, args.dry_run,
+                                _site(settings), args.workers, ReparseProgress()))
+
+
+def _run(work: Callable[[], ReparseReport | ImportReport]) -> int:
+    """Run a re-parse or an import and report it; a crawl holding the archive stops it."""
     try:
-        report = reparse(settings.get("BLADE_OUTPUT_DIR"), since, args.dry_run, _site(settings),
-                         args.workers, ReparseProgress())
+        report = work()
     except ArchiveLocked as exc:
         print(f"blade: {exc}", file=sys.stderr)
         return FATAL
@@ -98,13 +104,8 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 
 def cmd_import_warc(args: argparse.Namespace) -> int:
     settings = project_settings(args.output, args.set)
-    try:
-        report = import_warc(settings.get("BLADE_OUTPUT_DIR"), args.files, _site(settings),
-                             args.workers, ReparseProgress())
-    except ArchiveLocked as exc:
-        print(f"blade: {exc}", file=sys.stderr)
-        return FATAL
-    return _finish(report)
+    return _run(lambda: import_warc(settings.get("BLADE_OUTPUT_DIR"), args.files,
+                                    _site(settings), args.workers, ReparseProgress()))
 
 
 def workers_option(sub: argparse.ArgumentParser) -> None:
