@@ -228,8 +228,6 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("extraction: extract_page (parse, layers, loader)", "blade_spider/extract/__init__.py",
      "extract_page"),
     ("  of which Page.root (the HTML parse)", "blade_spider/extract/page.py", "Page.root"),
-    ("  of which ElementIndex.__init__ (the element index)", "blade_spider/extract/select.py",
-     "ElementIndex.__init__"),
     ("  of which comments_in (reader comments)", "blade_spider/extract/comments.py",
      "comments_in"),
     ("pipeline: ValidatePipeline.process_item", "blade_spider/crawl/pipelines.py",

@@ -5,6 +5,7 @@ The spider itself lifts the politeness delays for loopback mirrors only (tests, 
 """
 
 from blade_spider import __version__
+from blade_spider.sites.washingtonblade import WASHINGTON_BLADE
 
 BOT_NAME = "blade_spider"
 SPIDER_MODULES = ["blade_spider.spiders"]
@@ -66,7 +67,7 @@ BLADE_WARC_MAX_BYTES = 1024**3
 #: Where the archive lives (articles/, history/, manifest.json, state.sqlite3, ...).
 BLADE_OUTPUT_DIR = "output"
 #: Host names that are the same site as ``base_url`` (links to them are rewritten onto it).
-BLADE_SITE_ALIASES = ["washingtonblade.com"]
+BLADE_SITE_ALIASES = list(WASHINGTON_BLADE.aliases)
 
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
@@ -94,8 +95,7 @@ SPIDERMON_ADD_FIELD_COVERAGE = True
 SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
 SPIDERMON_FIELD_COVERAGE_SKIP_FALSY = True
 #: Least share of records that must have each field (checked by blade_spider.crawl.monitors).
-BLADE_FIELD_COVERAGE = {"headline": 1.0, "published": 1.0, "body": 1.0, "url": 1.0,
-                        "authors": 0.8, "photo_caption": 0.3}
+BLADE_FIELD_COVERAGE = dict(WASHINGTON_BLADE.field_coverage)
 COMMANDS_MODULE = "blade_spider.commands"
 SPIDER_CONTRACTS = {"blade_spider.crawl.contracts.MirrorContract": 10}
 #: ``scrapy check blade -s BLADE_CHECK_BASE_URL=http://127.0.0.1:PORT`` checks against a copy.

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
 
-LIVE_BASE_URL = "https://www.washingtonblade.com"
+from blade_spider.sites import SiteProfile
+from blade_spider.sites.washingtonblade import WASHINGTON_BLADE
 
-#: ``/YYYY/MM/DD/slug/`` plus the suffixes WordPress serves the same post under.
+#: ``/YYYY/MM/DD/slug/`` (WordPress's "day and name" permalinks) plus the suffixes WordPress serves
+#: the same post under.
 ARTICLE_PATH = re.compile(
     r"^/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<slug>[^/]+)/"
     r"(?:(?:amp|\d{1,3}|comment-page-\d+)/)?$"
@@ -54,14 +56,17 @@ def bare_host(hostname: str | None) -> str:
 
 @dataclass(frozen=True)
 class SiteHosts:
-    """The site being crawled: its base URL and the host names that mean the same site.
+    """The site being crawled: where it is (its base URL and the host names that mean the same
+    site) and what it is (its :class:`~blade_spider.sites.SiteProfile`; the live Washington Blade
+    by default).
 
     A mirror or staging copy (``http://127.0.0.1:8088``) often prints absolute links to the live
     host; ``aliases`` are rewritten onto the base so such a copy can be crawled completely.
     """
 
-    base_url: str = LIVE_BASE_URL
-    aliases: tuple[str, ...] = field(default=("washingtonblade.com",))
+    base_url: str = WASHINGTON_BLADE.base_url
+    aliases: tuple[str, ...] = WASHINGTON_BLADE.aliases
+    profile: SiteProfile = WASHINGTON_BLADE
 
     @cached_property
     def scheme(self) -> str:

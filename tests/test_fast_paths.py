@@ -40,7 +40,6 @@ from blade_spider.record.text import (
     element_text,
     lowered,
     normalize_space,
-    single_line,
 )
 from tests.conftest import FIXTURES
 
@@ -297,12 +296,6 @@ def test_photo_url_candidates_read_lazily_in_the_same_order() -> None:
         assert image_url(etree.fromstring(markup, etree.HTMLParser()).find(".//img"), URL) == url
 
 
-_META_XPATH = ("descendant-or-self::*[contains(@class,'comment-meta') or "
-               "contains(@class,'comment-date') or contains(@class,'wp-block-comment-date')]")
-_REFERENCE_PUBLISHED = tuple(etree.XPath(xpath) for xpath in (
-    f"{_META_XPATH}//time/@datetime", f"{_META_XPATH}//time", f"{_META_XPATH}//a", _META_XPATH,
-    "descendant-or-self::time/@datetime",
-))
 _TRICKY_COMMENTS = """<html><body><ol class="commentlist">
 <li id="comment-1"><div class="comment-body"><div class="comment-metadata">
   <time>Monday</time><a href="#c1"><time datetime=" 2020-01-02T03:04:05Z ">x</time></a>
@@ -324,25 +317,19 @@ _TRICKY_COMMENTS = """<html><body><ol class="commentlist">
 </ol></body></html>"""
 
 
-def _reference_published(part: etree._Element) -> str | None:
-    """The comment date as the XPath chain the element walk stands in for reads it."""
-    for xpath in _REFERENCE_PUBLISHED:
-        found = xpath(part)
-        if found:
-            text = single_line(element_text(found[0]))
-            if text:
-                return text
-    return None
+@pytest.mark.parametrize(("comment_id", "published"), [
+    ("1", "2020-01-02T03:04:05Z"),  # a datetime in the meta wins over an earlier time's text
+    ("2", "March 3, 2019"),  # an empty datetime and a blank time: the meta's link text
+    ("3", "2018-04-04"),  # the first meta holding a datetime, not the first meta
+    ("4", "2017-05-05"),  # no meta: any time's datetime
+    ("5", "just text"),  # the part itself is the meta
+    ("6", None),  # a blank meta and no time
+    ("7", "Monday"),  # a time's text before the meta's link text
+    ("8", "first"),  # an empty datetime first: that time's text
+])
+def test_comment_date_from_the_first_place_that_shows_one(
+        comment_id: str, published: str | None) -> None:
+    from blade_spider.extract.comments import comments_in
 
-
-def test_comment_date_walk_agrees_with_the_xpath_chain() -> None:
-    from blade_spider.extract.comments import _published
-
-    pages = [Page(_response(path.read_bytes())) for path in _fixture_pages()]
-    pages.append(_page(_TRICKY_COMMENTS))
-    checked = 0
-    for page in pages:
-        for part in page.root.iter("li", "div", "article", "span"):
-            assert _published(page, part) == _reference_published(part), etree.tostring(part)[:200]
-            checked += 1
-    assert checked > 500
+    comments = {c.id: c for c in comments_in(_page(_TRICKY_COMMENTS))}
+    assert comments[comment_id].published == published

@@ -14,14 +14,15 @@ from blade_spider.crawl.health import DEGRADED, FATAL, OK
 def cmd_fetch(args: argparse.Namespace) -> int:
     from blade_spider.archive.state import StateStore
     from blade_spider.archive.store import Archive
-    from blade_spider.urls import LIVE_BASE_URL, SiteHosts
+    from blade_spider.sites.washingtonblade import WASHINGTON_BLADE
+    from blade_spider.urls import SiteHosts
 
     urls = list(args.urls) + (read_url_file(args.from_file) if args.from_file else [])
     if not urls:
         print("blade fetch: give at least one URL (or --from-file FILE)", file=sys.stderr)
         return FATAL
     settings = project_settings(args.output, args.set)
-    site = SiteHosts((args.base_url or LIVE_BASE_URL).rstrip("/"),
+    site = SiteHosts((args.base_url or WASHINGTON_BLADE.base_url).rstrip("/"),
                      tuple(settings.getlist("BLADE_SITE_ALIASES")))
     status = OK
     wanted = []

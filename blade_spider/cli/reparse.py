@@ -11,11 +11,12 @@ from blade_spider.archive.reparse import ImportReport, ReparseReport, import_war
 from blade_spider.archive.store import ArchiveLocked
 from blade_spider.cli.common import common, project_settings
 from blade_spider.crawl.health import FATAL
-from blade_spider.urls import LIVE_BASE_URL, SiteHosts
+from blade_spider.sites.washingtonblade import WASHINGTON_BLADE
+from blade_spider.urls import SiteHosts
 
 
 def _site(settings: Any) -> SiteHosts:
-    return SiteHosts(LIVE_BASE_URL, tuple(settings.getlist("BLADE_SITE_ALIASES")))
+    return SiteHosts(WASHINGTON_BLADE.base_url, tuple(settings.getlist("BLADE_SITE_ALIASES")))
 
 
 def _finish(report: ReparseReport | ImportReport) -> int:

@@ -8,19 +8,23 @@ that must yield no record.
 
 from __future__ import annotations
 
+from functools import cache
+
 from scrapy.http import TextResponse
+from scrapy.utils.misc import load_object
 
 from blade_spider.extract.classify import not_article_reason
 from blade_spider.extract.comments import third_party_comments
-from blade_spider.extract.layers.base import LAYERED_FIELDS, Layer
-from blade_spider.extract.layers.blade import TEMPLATE_LAYERS
+from blade_spider.extract.layers.base import Layer
+from blade_spider.extract.layers.discovery import DiscoveryLayer
 from blade_spider.extract.layers.generic import GenericLayer
 from blade_spider.extract.layers.metadata import MetadataLayer
 from blade_spider.extract.layers.wordpress import WordPressLayer
 from blade_spider.extract.page import Page
 from blade_spider.record.dates import PageDate
-from blade_spider.record.items import Article
+from blade_spider.record.items import LAYERED_FIELDS, Article
 from blade_spider.record.loaders import ArticleLoader
+from blade_spider.sites import SiteProfile
 from blade_spider.urls import SiteHosts
 
 
@@ -33,23 +37,20 @@ class NotAnArticle(Exception):
         self.reason = reason
 
 
-class DiscoveryLayer(Layer):
-    """What discovery said about the URL (sitemap ``lastmod``, REST ``modified_gmt``, feed date).
+#: The layers every page is asked after its template layer, in priority order.
+COMMON_LAYERS: tuple[type[Layer], ...] = (WordPressLayer, MetadataLayer, GenericLayer,
+                                          DiscoveryLayer)
 
-    Asked last, for ``modified`` only: many themes print no modified date at all.
-    """
 
-    def __init__(self, page: Page) -> None:
-        super().__init__(page)
-        self.name = page.request_meta.get("discovered_modified_source", "discovery")
-
-    def modified(self) -> str | None:
-        return self.page.request_meta.get("discovered_modified")
+@cache
+def template_layers(profile: SiteProfile) -> tuple[type[Layer], ...]:
+    """The site's own layout layers, most specific first (loaded once from their paths)."""
+    return tuple(load_object(path) for path in profile.template_layers)
 
 
 def template_layer(page: Page) -> Layer | None:
-    """The Blade layout whose markup the page shows, if any."""
-    for layer_class in TEMPLATE_LAYERS:
+    """The site layout whose markup the page shows, if any."""
+    for layer_class in template_layers(page.site.profile):
         if layer_class.matches(page):
             return layer_class(page)
     return None
@@ -59,8 +60,7 @@ def layers_for(page: Page) -> list[Layer]:
     """The page's layers in priority order: template, WordPress, metadata, generic, discovery."""
     template = template_layer(page)
     layers: list[Layer] = [template] if template else []
-    layers += [WordPressLayer(page), MetadataLayer(page), GenericLayer(page), DiscoveryLayer(page)]
-    return layers
+    return layers + [layer_class(page) for layer_class in COMMON_LAYERS]
 
 
 def _has_time(value: PageDate) -> bool:

@@ -48,7 +48,7 @@ def _custom_post_type(classes: set[str]) -> str | None:
 
 def not_article_reason(page: Page) -> str | None:
     """Why ``page`` is not an article (``None`` when it is one)."""
-    if page.css(_PASSWORD_FORM):
+    if page.first(_PASSWORD_FORM) is not None:
         return "password protected"
     classes = page.body_classes
     post_type = _custom_post_type(classes)

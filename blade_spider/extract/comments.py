@@ -14,7 +14,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from blade_spider.extract.blocks import blocks_from
-from blade_spider.extract.page import Page
+from blade_spider.extract.page import Page, css_xpath
 from blade_spider.record.items import Comment
 from blade_spider.record.text import element_text, single_line
 
@@ -31,13 +31,20 @@ THIRD_PARTY_COMMENTS = {
 }
 
 
-#: Class words of the element holding a comment's date (a substring test, as themes vary:
-#: ``comment-meta``, ``commentmetadata``, ``comment-date``, ``wp-block-comment-date``); one
-#: regular expression rather than a test per word, as every element of every comment is asked.
-_META_CLASSES = ("comment-meta", "comment-date", "wp-block-comment-date")
-_META = re.compile("|".join(map(re.escape, _META_CLASSES)))
-_AUTHOR = (".comment-author .fn", "cite.fn", ".wp-block-comment-author-name",
-           ".comment-author", ".comment-author-name")
+#: The element holding a comment's date: themes vary (``comment-meta``, ``commentmetadata``,
+#: ``comment-date``, ``wp-block-comment-date``), hence a substring test.
+_META = ("descendant-or-self::*[contains(@class, 'comment-meta') or "
+         "contains(@class, 'comment-date') or contains(@class, 'wp-block-comment-date')]")
+#: Where a comment's date is, best first: a ``time``'s ``datetime`` in its meta element, that
+#: ``time``'s text, the meta's link text, the meta's text, any ``time``'s ``datetime``.
+_DATE_PLACES = tuple(etree.XPath(xpath) for xpath in (
+    f"{_META}//time/@datetime", f"{_META}//time", f"{_META}//a", _META,
+    "descendant-or-self::time/@datetime",
+))
+_AUTHOR = tuple(css_xpath(css) for css in (
+    ".comment-author .fn", "cite.fn", ".wp-block-comment-author-name", ".comment-author",
+    ".comment-author-name",
+))
 _CONTENT = ".comment-content, .wp-block-comment-content, .comment-text"
 
 
@@ -54,98 +61,73 @@ def _comment_id(item: etree._Element, children: list[etree._Element]) -> str | N
     return None
 
 
-def _author(page: Page, part: etree._Element) -> str | None:
-    for css in _AUTHOR:
-        node = page.first(css, part)
-        if node is not None:
-            name = _SAYS.sub("", single_line(element_text(node)))
+def _author(part: etree._Element) -> str | None:
+    for xpath in _AUTHOR:
+        found = xpath(part)
+        if found:
+            name = _SAYS.sub("", single_line(element_text(found[0])))
             if name:
                 return name
     return None
 
 
-def _is_meta(el: etree._Element) -> bool:
-    classes = el.get("class")
-    return classes is not None and _META.search(classes) is not None
-
-
-def _published(page: Page, part: etree._Element) -> str | None:
-    """The comment's date, best first: a ``time``'s ``datetime`` in its meta element, that
-    ``time``'s text, the meta's link text, the meta's text, any ``time``'s ``datetime``.
-
-    A walk of the comment's few elements, not the XPath it stands for
-    (``descendant-or-self::*[contains(@class,'comment-meta') or ...]//time/@datetime`` and so
-    on, pinned against it in ``tests/test_fast_paths.py``): five XPath calls per comment cost
-    more in setting up their evaluation than in looking at elements.
-    """
-    metas = [el for el in part.iter(etree.Element) if _is_meta(el)]
-    position = page.index.position
-    times = sorted({t for meta in metas for t in meta.iterdescendants("time")},
-                   key=position.__getitem__)
-    dated = next((t for t in times if t.get("datetime") is not None), None)
-    if dated is not None and (text := single_line(dated.get("datetime"))):
-        return text
-    links = sorted({a for meta in metas for a in meta.iterdescendants("a")},
-                   key=position.__getitem__)
-    for found in (times[:1], links[:1], metas[:1]):
+def _published(part: etree._Element) -> str | None:
+    """The comment's date, from the first of :data:`_DATE_PLACES` that shows one."""
+    for xpath in _DATE_PLACES:
+        found = xpath(part)
         if found and (text := single_line(element_text(found[0]))):
             return text
-    dated = next((t for t in part.iter("time") if t.get("datetime") is not None), None)
-    return (single_line(dated.get("datetime")) or None) if dated is not None else None
+    return None
 
 
-def _text(page: Page, parts: list[etree._Element], has_content: bool) -> str:
-    """The comment's words: its content element, else its own paragraphs minus the chrome
-    (``has_content``: whether the page has any content element, asked once per page)."""
-    for part in parts if has_content else ():
-        content = page.first(_CONTENT, part)
-        if content is not None:
-            return "\n\n".join(block["text"] for block in blocks_from(content))
+def _text(parts: list[etree._Element]) -> str:
+    """The comment's words: its content element, else its own paragraphs minus the chrome."""
+    for part in parts:
+        content = css_xpath(_CONTENT)(part)
+        if content:
+            return "\n\n".join(block["text"] for block in blocks_from(content[0]))
     own = [part for part in parts if not _COMMENT_FURNITURE.search(part.get("class", ""))]
     return "\n\n".join(block["text"] for part in own for block in blocks_from(part))
 
 
-def _first(page: Page, parts: list[etree._Element],
-           read: Callable[[Page, etree._Element], str | None]) -> str | None:
+def _first(parts: list[etree._Element],
+           read: Callable[[etree._Element], str | None]) -> str | None:
     for part in parts:
-        value = read(page, part)
+        value = read(part)
         if value:
             return value
     return None
 
 
-def _walk(page: Page, items: list[etree._Element], parent: str | None,
-          out: list[Comment], has_content: bool) -> None:
+def _walk(items: list[etree._Element], parent: str | None, out: list[Comment]) -> None:
     for item in items:
         children = _elements(item)
         comment_id = _comment_id(item, children)
         if comment_id is not None:
             parts = [c for c in children if c.tag not in ("ol", "ul")] or [item]
             out.append(Comment(
-                id=comment_id, parent_id=parent, author=_first(page, parts, _author),
-                published=_first(page, parts, _published),
-                text=_text(page, parts, has_content),
+                id=comment_id, parent_id=parent, author=_first(parts, _author),
+                published=_first(parts, _published), text=_text(parts),
             ))
         replies = [li for sub in children if sub.tag in ("ol", "ul")
                    for li in _elements(sub) if li.tag == "li"]
         if replies:
-            _walk(page, replies, comment_id or parent, out, has_content)
+            _walk(replies, comment_id or parent, out)
 
 
 def comments_in(page: Page) -> list[Comment]:
     """Every comment of the page's comment list, in display order, with reply parents."""
-    lists = page.css(COMMENT_LISTS)
-    if not lists:
+    comment_list = page.first(COMMENT_LISTS)
+    if comment_list is None:
         return []
     out: list[Comment] = []
-    _walk(page, [li for li in _elements(lists[0]) if li.tag == "li"], None, out,
-          has_content=bool(page.css(_CONTENT)))
+    _walk([li for li in _elements(comment_list) if li.tag == "li"], None, out)
     return out
 
 
 def third_party_comments(page: Page) -> str | None:
     """Name of the third-party service that loads the comments by script, if any."""
     for service, css in THIRD_PARTY_COMMENTS.items():
-        if page.css(css):
+        if page.first(css) is not None:
             return service
     return None

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from extruct.jsonld import JsonLdExtractor
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 from parsel.selector import create_root_node
 from scrapy.http import TextResponse
 
-from blade_spider.extract.select import ElementIndex
 from blade_spider.urls import SiteHosts
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ ARTICLE_TYPES = frozenset({
 })
 _JSONLD = JsonLdExtractor()
 _PARSERS = threading.local()
+_TRANSLATOR = HTMLTranslator()
 
 
 def reused_parser(**options: Any) -> etree.HTMLParser:
@@ -36,13 +37,21 @@ def reused_parser(**options: Any) -> etree.HTMLParser:
     ``create_root_node`` in place of a parser class: a parser's first document sets up its parser
     context, which costs a tenth of parsing a page, and lxml parsers are reusable (but not
     shareable between threads). ``collect_ids=False``: libxml2's table of XML ids serves
-    ``id()`` in XPath, which no layer uses (the element index has the ids); filling it is
-    about 6 % of a parse."""
+    ``id()`` in XPath, which no layer uses; filling it is about 6 % of a parse."""
     parsers = _PARSERS.__dict__.setdefault("parsers", {})
     key = tuple(sorted(options.items()))
     if key not in parsers:
         parsers[key] = etree.HTMLParser(collect_ids=False, **options)
     return parsers[key]
+
+
+@lru_cache(maxsize=512)
+def css_xpath(query: str, first: bool = False) -> etree.XPath:
+    """The CSS ``query`` as parsel translates it, compiled once (``Selector.css()`` compiles
+    it on every call, and the layers ask the same few dozen queries of every page); with
+    ``first``, ``(…)[1]``, which libxml2 answers without collecting every match."""
+    xpath = _TRANSLATOR.css_to_xpath(query)
+    return etree.XPath(f"({xpath})[1]" if first else xpath, smart_strings=False)
 
 
 def types_of(node: dict[str, Any]) -> set[str]:
@@ -86,27 +95,22 @@ class Page:
 
     @cached_property
     def sel(self) -> Selector:
-        """A parsel selector over :attr:`root` (for the item loader; layers use :meth:`css`)."""
+        """A parsel selector over :attr:`root` (for the item loader)."""
         return Selector(root=self.root, type="html")
 
-    @cached_property
-    def index(self) -> ElementIndex:
-        """The page's elements by tag, class, id and attribute, built on the first question."""
-        return ElementIndex(self.root)
+    def css(self, query: str, scope: etree._Element | None = None) -> list[Any]:
+        """What ``Selector.css(query)`` finds inside ``scope`` (the whole page by default), as
+        lxml values: elements in document order, strings for ``::text`` and ``::attr()``."""
+        return css_xpath(query)(self.root if scope is None else scope)
 
-    def css(self, query: str, scope: etree._Element | None = None) -> list[etree._Element]:
-        """Elements matching the CSS ``query`` inside ``scope`` (the whole page by default), in
-        document order: what ``Selector.css()`` finds, answered from the index."""
-        return self.index.select(query, scope)
-
-    def first(self, query: str, scope: etree._Element | None = None) -> etree._Element | None:
-        """The first element matching ``query`` inside ``scope``, or ``None``."""
-        found = self.index.select(query, scope)
+    def first(self, query: str, scope: etree._Element | None = None) -> Any:
+        """The first of :meth:`css`, or ``None``."""
+        found = css_xpath(query, first=True)(self.root if scope is None else scope)
         return found[0] if found else None
 
     @cached_property
     def body_classes(self) -> set[str]:
-        return {c for body in self.index.tagged("body")
+        return {c for body in self.root.iter("body")
                 for c in body.get("class", "").split()}
 
     @cached_property
@@ -155,12 +159,12 @@ class Page:
         """OpenGraph and ``article:*`` properties (``<meta property=... content=...>`` in the
         head), each with all its values in page order.
 
-        Read from the index rather than by extruct's OpenGraph extractor, which needs
+        Read from the tree rather than by extruct's OpenGraph extractor, which needs
         ``lxml.html`` elements; only the ``og:`` and ``article:`` names are ever asked for, so
         its namespace bookkeeping has nothing to decide here.
         """
         props: dict[str, list[str]] = {}
-        for head in self.index.tagged("head"):
+        for head in self.root.iter("head"):
             for meta in head.iterchildren("meta"):
                 name, content = meta.get("property"), meta.get("content")
                 if name is not None and content is not None:
@@ -175,7 +179,7 @@ class Page:
     def metas(self) -> dict[str, str]:
         """``<meta>`` contents by ``name``, ``property`` and ``itemprop``, the first of each."""
         found: dict[str, str] = {}
-        for meta in self.index.tagged("meta"):
+        for meta in self.root.iter("meta"):
             content = meta.get("content")
             if content is None:
                 continue

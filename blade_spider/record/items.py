@@ -7,10 +7,14 @@ default because :class:`~itemloaders.ItemLoader` builds the item empty and fills
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from blade_spider import SCHEMA_VERSION
+
+#: Field metadata of the record fields read from pages: extraction layers answer them, and the
+#: loader asks the layers for them in field order. The other fields are derived or provenance.
+LAYERED = {"layered": True}
 
 
 @dataclass
@@ -41,26 +45,33 @@ class Article:
 
     schema_version: int = SCHEMA_VERSION
     id: str | None = None
-    wp_post_id: int | None = None
-    url: str | None = None
-    headline: str | None = None
-    subheadline: str | None = None
-    authors: list[str] = field(default_factory=list)
-    published: str | None = None
-    modified: str | None = None
-    published_raw: str | None = None
-    section: str | None = None
-    categories: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
+    wp_post_id: int | None = field(default=None, metadata=LAYERED)
+    url: str | None = field(default=None, metadata=LAYERED)
+    headline: str | None = field(default=None, metadata=LAYERED)
+    subheadline: str | None = field(default=None, metadata=LAYERED)
+    authors: list[str] = field(default_factory=list, metadata=LAYERED)
+    published: str | None = field(default=None, metadata=LAYERED)
+    modified: str | None = field(default=None, metadata=LAYERED)
+    published_raw: str | None = field(default=None, metadata=LAYERED)
+    section: str | None = field(default=None, metadata=LAYERED)
+    categories: list[str] = field(default_factory=list, metadata=LAYERED)
+    tags: list[str] = field(default_factory=list, metadata=LAYERED)
     body: str | None = None
-    body_blocks: list[dict[str, str]] = field(default_factory=list)
-    images: list[dict[str, Any]] = field(default_factory=list)
+    body_blocks: list[dict[str, str]] = field(default_factory=list, metadata=LAYERED)
+    images: list[dict[str, Any]] = field(default_factory=list, metadata=LAYERED)
     photo_caption: str | None = None
     photo_credit: str | None = None
-    comments: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list, metadata=LAYERED)
     comment_count: int = 0
-    language: str | None = None
+    language: str | None = field(default=None, metadata=LAYERED)
     crawl: dict[str, Any] = field(default_factory=dict)
+
+
+#: Every record field, in output order.
+ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
+#: The fields read from pages (marked :data:`LAYERED`), in the order the loader asks for them.
+LAYERED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article)
+                                        if f.metadata.get("layered"))
 
 
 @dataclass

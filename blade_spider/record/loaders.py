@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import is_dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from itemloaders.processors import Compose, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
@@ -25,9 +25,6 @@ from blade_spider.record.dates import PageDate, parse_page_date
 from blade_spider.record.items import Article
 from blade_spider.record.text import normalize_space, single_line
 from blade_spider.urls import SiteHosts, absolute_url, url_id
-
-if TYPE_CHECKING:  # the extract package imports this module: a runtime import would be a cycle
-    from blade_spider.extract.layers.base import Layer
 
 _SITE_NAME = re.compile(r"\s+[-|–—:]\s+(?:The\s+)?Washington Blade\b.*$", re.IGNORECASE)
 _SITE_TITLE = re.compile(r"^(?:the\s+)?washington blade\s*(?:[:|–—-].*)?$", re.IGNORECASE)
@@ -202,6 +199,16 @@ def first_precise(values: list[PageDate]) -> PageDate | None:
     return next((v for v in values if v.has_time), values[0] if values else None)
 
 
+class FieldSource(Protocol):
+    """A named source of raw field values, such as an extraction layer: the record package
+    knows sources by this shape only, so it never imports the extraction package."""
+
+    name: str
+
+    def get(self, field: str) -> Any:
+        """The raw value of ``field`` (``None`` when the source has nothing)."""
+
+
 class ArticleLoader(ItemLoader):
     """Fills an :class:`~blade_spider.record.items.Article` from extraction layers."""
 
@@ -246,7 +253,7 @@ class ArticleLoader(ItemLoader):
         return getattr(self, f"{field_name}_out", self.default_output_processor)
 
     def add_layered(
-        self, field: str, layers: Iterable[Layer],
+        self, field: str, layers: Iterable[FieldSource],
         good_enough: Callable[[Any], bool] = lambda value: True,
     ) -> None:
         """Ask ``layers`` in order for ``field``; stop at the first good-enough valid value.

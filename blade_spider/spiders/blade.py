@@ -51,9 +51,9 @@ from blade_spider.record.items import (
     FetchFailure,
     SkippedPage,
 )
+from blade_spider.sites.washingtonblade import WASHINGTON_BLADE
 from blade_spider.urls import (
     ARTICLE_PATH,
-    LIVE_BASE_URL,
     SiteHosts,
     compact_key,
     original_url,
@@ -149,7 +149,7 @@ class BladeSpider(scrapy.Spider):
         self.urls = split_urls(url)
         for given in [*self.urls, base_url or ""]:
             refuse_credentials(given)
-        base = (base_url or LIVE_BASE_URL).rstrip("/")
+        base = (base_url or WASHINGTON_BLADE.base_url).rstrip("/")
         if not urlsplit(base).scheme.startswith("http") or not urlsplit(base).netloc:
             raise ValueError(f"bad -a base_url={base_url!r}: expected e.g. http://127.0.0.1:8088")
         self.base_url = base

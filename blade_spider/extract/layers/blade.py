@@ -7,8 +7,8 @@
   are not known for every year, so it finds things by what a reader sees: the date line by its
   text, the headline as the next heading, the body as the densest run of paragraphs.
 
-A further redesign is a new subclass that overrides only what changed, registered in
-:data:`TEMPLATE_LAYERS`.
+A further redesign is a new subclass that overrides only what changed, listed in the site's
+profile (:mod:`blade_spider.sites.washingtonblade`).
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from lxml import etree
 
 from blade_spider.extract.blocks import Block, blocks_from, is_chrome
 from blade_spider.extract.images import image_url, photo, photos_in
-from blade_spider.extract.layers.base import Layer
+from blade_spider.extract.layers.base import Layer, reader
 from blade_spider.extract.page import Page
-from blade_spider.extract.select import last_descendant
 from blade_spider.record.dates import MONTH
 from blade_spider.record.items import Image
 from blade_spider.record.text import element_text
@@ -37,21 +36,25 @@ class BladeZoxLayer(Layer):
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return bool(page.css(cls.MARKERS))
+        return page.first(cls.MARKERS) is not None
 
     def _text(self, css: str) -> str | None:
         node = self.page.first(css)
         return (element_text(node) or None) if node is not None else None
 
+    @reader("headline")
     def headline(self) -> str | None:
         return self._text("h1.mvp-post-title, #mvp-post-head h1")
 
+    @reader("subheadline")
     def subheadline(self) -> str | None:
         return self._text("#mvp-post-head .mvp-post-excerpt, span.mvp-post-excerpt")
 
+    @reader("section")
     def section(self) -> str | None:
         return self._text("#mvp-post-head .mvp-post-cat, h3.mvp-post-cat")
 
+    @reader("authors")
     def authors(self) -> list[str] | None:
         names = [element_text(n) for n in self.page.css(
             ".mvp-author-info-name .author-name a, .mvp-author-info-name .author-name"
@@ -64,20 +67,24 @@ class BladeZoxLayer(Layer):
         """The ``time`` of the byline (asked for the date and for its printed form)."""
         return self.page.first(".mvp-author-info-date time, .mvp-post-date time")
 
+    @reader("published")
     def published(self) -> str | None:
         node = self.date_node
         if node is None:
             return None
         return node.get("datetime") or element_text(node)
 
+    @reader("published_raw")
     def published_raw(self) -> str | None:
         node = self.date_node
         return (element_text(node) or None) if node is not None else None
 
+    @reader("modified")
     def modified(self) -> str | None:
         node = self.page.first(".mvp-author-info-date meta[itemprop='dateModified']")
         return node.get("content") if node is not None else None
 
+    @reader("tags")
     def tags(self) -> list[str] | None:
         names = [element_text(a) for a in self.page.css(".mvp-post-tags a")]
         return [n for n in names if n] or None
@@ -86,9 +93,11 @@ class BladeZoxLayer(Layer):
     def content(self) -> etree._Element | None:
         return self.page.first("#mvp-content-main")
 
+    @reader("body_blocks")
     def body_blocks(self) -> list[Block] | None:
         return blocks_from(self.content) or None
 
+    @reader("images")
     def images(self) -> list[Image] | None:
         images: list[Image] = []
         lead = self.page.first("#mvp-post-feat-img img")
@@ -130,10 +139,9 @@ def _dateline_texts(page: Page) -> Iterator[etree._Element]:
     is a third to a half faster than an XPath ``contains()`` scan of every text node, which copies
     the node for each ``contains()``.
     """
-    bodies = page.index.tagged("body")
-    if not bodies:
+    body = next(page.root.iter("body"), None)
+    if body is None:
         return
-    body = bodies[0]
     for event, node in etree.iterwalk(body, events=_TEXT_EVENTS):
         if event == "start":
             text, holder = node.text, node
@@ -218,10 +226,16 @@ class BladeDatelineLayer(Layer):
         """Where the article proper begins: the headline, or the date line if none follows."""
         return self.heading if self.heading is not None else self.dateline[0]
 
-    @property
+    @cached_property
+    def elements(self) -> list[etree._Element]:
+        """Every element of the page in document order: the layout is read by position (what
+        stands after the headline, the densest block after it, the first photo below it)."""
+        return list(self.page.root.iter(etree.Element))
+
+    @cached_property
     def position(self) -> dict[etree._Element, int]:
-        """Document order of every element, to tell what stands before or after the headline."""
-        return self.page.index.position
+        """Each element's index in :attr:`elements`."""
+        return {el: i for i, el in enumerate(self.elements)}
 
     @cached_property
     def _start_position(self) -> int:
@@ -233,14 +247,15 @@ class BladeDatelineLayer(Layer):
     @cached_property
     def following(self) -> int:
         """Position of the first element after the headline and its descendants."""
-        return self.position[last_descendant(self.start)] + 1
+        return (self.position[self.start] + 1
+                + sum(1 for _ in self.start.iterdescendants(etree.Element)))
 
     @cached_property
     def content(self) -> etree._Element | None:
         """The element holding the most paragraph text after the headline (its densest block):
         a parent of paragraphs that follows the headline, or one of the headline's ancestors."""
         position = self.position
-        parents = {p.getparent() for p in self.page.index.tagged("p")}
+        parents = {p.getparent() for p in self.page.root.iter("p")}
         candidates = sorted((el for el in parents if position.get(el, -1) >= self.following),
                             key=position.__getitem__)
         candidates += [a for a in self.start.iterancestors() if a in parents]
@@ -256,29 +271,34 @@ class BladeDatelineLayer(Layer):
                 best, best_score = candidate, score
         return best
 
+    @reader("headline")
     def headline(self) -> str | None:
         return element_text(self.heading) if self.heading is not None else None
 
+    @reader("authors")
     def authors(self) -> list[str] | None:
         links = [element_text(a) for a in self.dateline[0].iterdescendants("a")
                  if "author" in a.get("href", "")]
         return [n for n in links if n] or [self.dateline[1].group("byline")]
 
+    @reader("published")
     def published(self) -> str | None:
         return self.dateline[1].group("date")
 
+    @reader("published_raw")
     def published_raw(self) -> str | None:
         return self.dateline[1].group("date")
 
+    @reader("body_blocks")
     def body_blocks(self) -> list[Block] | None:
         if self.content is None:
             return None
         ancestors = set(self.start.iterancestors())
-        elements = self.page.index.elements
-        before = [el for el in elements[self.position[self.content]:self.position[self.start] + 1]
-                  if el not in ancestors]
+        between = self.elements[self.position[self.content]:self.position[self.start] + 1]
+        before = [el for el in between if el not in ancestors]
         return blocks_from(self.content, skip=before) or None
 
+    @reader("images")
     def images(self) -> list[Image] | None:
         """Photos from the headline to the end of the body; one before the first paragraph leads."""
         if self.content is None:
@@ -287,7 +307,7 @@ class BladeDatelineLayer(Layer):
                       if self._after_start(p) and "".join(p.itertext()).strip()), None)
         body_starts = self.position[first] if first is not None else len(self.position)
         images: list[Image] = []
-        for img in self.page.index.tagged("img"):
+        for img in self.page.root.iter("img"):
             if self.position[img] < self.following:
                 continue
             if self.position[img] > body_starts:
@@ -304,6 +324,3 @@ class BladeDatelineLayer(Layer):
                    if i.url not in seen]
         return images or None
 
-
-#: Template layers, most specific first; the first whose markup matches the page is used.
-TEMPLATE_LAYERS: tuple[type[Layer], ...] = (BladeZoxLayer, BladeDatelineLayer)

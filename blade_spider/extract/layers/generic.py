@@ -13,7 +13,7 @@ import trafilatura
 from lxml import etree
 
 from blade_spider.extract.blocks import Block
-from blade_spider.extract.layers.base import Layer
+from blade_spider.extract.layers.base import Layer, reader
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ class GenericLayer(Layer):
 
     name = "generic"
 
+    @reader("body_blocks")
     def body_blocks(self) -> list[Block] | None:
         try:
             xml = trafilatura.extract(

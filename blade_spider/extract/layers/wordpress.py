@@ -15,7 +15,7 @@ from lxml import etree
 from blade_spider.extract.blocks import Block, blocks_from
 from blade_spider.extract.comments import comments_in
 from blade_spider.extract.images import photo, photos_in
-from blade_spider.extract.layers.base import Layer
+from blade_spider.extract.layers.base import Layer, reader
 from blade_spider.record.items import Comment, Image
 from blade_spider.record.text import element_text
 
@@ -60,10 +60,9 @@ def _texts(nodes: list[etree._Element]) -> list[str]:
     return [t for t in (element_text(n) for n in nodes) if t]
 
 
-def _in_category_list(link: etree._Element,
-                      classes_of: dict[etree._Element, list[str]]) -> bool:
-    """Whether ``link`` stands in a category list (``classes_of``: the page index's classes)."""
-    return any(not CATEGORY_LISTS.isdisjoint(classes_of.get(a, ()))
+def _in_category_list(link: etree._Element) -> bool:
+    """Whether ``link`` stands in a category list."""
+    return any(not CATEGORY_LISTS.isdisjoint(a.get("class", "").split())
                for a in link.iterancestors())
 
 
@@ -87,6 +86,7 @@ class WordPressLayer(Layer):
     def content(self) -> etree._Element | None:
         return self._first(CONTENT)
 
+    @reader("wp_post_id")
     def wp_post_id(self) -> str | None:
         for css, attribute, pattern in _POST_ID_PATTERNS:
             for element in self.page.css(css):
@@ -95,14 +95,17 @@ class WordPressLayer(Layer):
                     return match.group(1)
         return None
 
+    @reader("url")
     def url(self) -> str | None:
         link = self.page.first("link[rel='canonical']")
         return link.get("href") if link is not None else None
 
+    @reader("headline")
     def headline(self) -> str | None:
         found = self._first(HEADLINE)
         return element_text(found) if found is not None else None
 
+    @reader("authors")
     def authors(self) -> list[str] | None:
         return _texts(self.page.css(AUTHOR_LINKS, self.scope)) or None
 
@@ -111,16 +114,19 @@ class WordPressLayer(Layer):
         """The post's publication ``time`` (asked for the date and for its printed form)."""
         return self._first(PUBLISHED_TIME)
 
+    @reader("published")
     def published(self) -> str | None:
         node = self.published_node
         if node is None:
             return None
         return node.get("datetime") or node.get("content") or element_text(node)
 
+    @reader("published_raw")
     def published_raw(self) -> str | None:
         node = self.published_node
         return (element_text(node) or None) if node is not None else None
 
+    @reader("modified")
     def modified(self) -> str | None:
         for node in self.page.css("time.updated, [itemprop='dateModified']", self.scope):
             if "published" in node.get("class", ""):
@@ -137,19 +143,24 @@ class WordPressLayer(Layer):
             "[itemprop='articleSection']", self.scope
         ))
 
+    @reader("categories")
     def categories(self) -> list[str] | None:
         return self._categories or None
 
+    @reader("section")
     def section(self) -> str | None:
         return self._categories[0] if self._categories else None
 
+    @reader("tags")
     def tags(self) -> list[str] | None:
-        links = set(self.page.css(TAG_LINKS, self.scope))
-        classes_of = self.page.index.classes_of
-        links.update(a for a in self.page.css(REL_TAG_LINKS, self.scope)
-                     if not _in_category_list(a, classes_of))
-        return _texts(sorted(links, key=self.page.index.position.__getitem__)) or None
+        links = self.page.css(f"{TAG_LINKS}, {REL_TAG_LINKS}", self.scope)
+        in_categories = {a for a in links if _in_category_list(a)}
+        if in_categories:  # a category link marked rel="tag" is no tag (unless a tag list's)
+            tag_links = set(self.page.css(TAG_LINKS, self.scope))
+            links = [a for a in links if a in tag_links or a not in in_categories]
+        return _texts(links) or None
 
+    @reader("body_blocks")
     def body_blocks(self) -> list[Block] | None:
         return blocks_from(self.content) or None
 
@@ -164,6 +175,7 @@ class WordPressLayer(Layer):
                 return image
         return None
 
+    @reader("images")
     def images(self) -> list[Image] | None:
         featured = self.featured_image()
         inline = photos_in(self.content, self.page.url)
@@ -171,6 +183,7 @@ class WordPressLayer(Layer):
         images += [i for i in inline if not featured or i.url != featured.url]
         return images or None
 
+    @reader("comments")
     def comments(self) -> list[Comment] | None:
         return comments_in(self.page) or None
 
@@ -179,6 +192,7 @@ class WordPressLayer(Layer):
         links = self.page.css(".page-links a, .post-nav-links a, a.post-page-numbers")
         return [self.page.response.urljoin(a.get("href")) for a in links if a.get("href")]
 
+    @reader("language")
     def language(self) -> str | None:
         return self.page.root.get("lang")
 
