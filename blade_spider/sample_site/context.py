@@ -30,6 +30,8 @@ class Options:
     crawl_delay: float | None = None
     #: Serve every article in a new, stock-WordPress-like design (a site redesign).
     redesign: bool = False
+    #: Serve every article through a generated theme (``"variant:<seed>"``, see ``variants``).
+    theme: str | None = None
 
 
 @dataclass(frozen=True)

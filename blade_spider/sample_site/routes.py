@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
-from blade_spider.sample_site import feeds, responses, rest
+from blade_spider.sample_site import feeds, responses, rest, variants
 from blade_spider.sample_site.articles import amp_page, article_page
 from blade_spider.sample_site.assets import JPEG, PDF
 from blade_spider.sample_site.context import Context
@@ -84,7 +84,10 @@ def _article(ctx: Context, match: re.Match, target: Target) -> Response:
         return _feed_or_404(ctx, lambda: feeds.comments_rss(ctx, post), post.modified)
     if suffix == "amp/":
         return responses.html(amp_page(ctx, post), last_modified=post.modified)
-    return responses.html(article_page(ctx, post, target.omit), last_modified=post.modified)
+    theme = variants.theme_of(ctx)
+    page = (variants.variant_page(ctx, post, theme) if theme
+            else article_page(ctx, post, target.omit))
+    return responses.html(page, last_modified=post.modified)
 
 
 # ---------------------------------------------------------------------------------------------
