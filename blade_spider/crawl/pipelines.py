@@ -42,7 +42,8 @@ def output_dir(crawler: Crawler) -> Path:
 
 
 class ValidatePipeline:
-    """Refuse records that break the schema (url, headline, published and body required).
+    """Refuse records that break the schema: no URL, or neither headline nor body (a missing
+    date or byline is archived as null, noted in ``crawl.missing``).
 
     A refused record is counted in the stats by reason and logged to ``output/rejects.jsonl``;
     it never reaches the archive.

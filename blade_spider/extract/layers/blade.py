@@ -23,6 +23,7 @@ from blade_spider.extract.blocks import Block, blocks_from, is_chrome
 from blade_spider.extract.images import image_url, photo, photos_in
 from blade_spider.extract.layers.base import Layer, reader
 from blade_spider.extract.page import Page
+from blade_spider.extract.rails import in_rail_item
 from blade_spider.record.dates import MONTH
 from blade_spider.record.items import Image
 from blade_spider.record.text import element_text
@@ -191,7 +192,7 @@ class BladeDatelineLayer(Layer):
                     if len(text) > _MAX_DATELINE:
                         break
                     match = DATELINE.match(text)
-                    if match:
+                    if match and not in_rail_item(element, page):
                         return element, match
                 element = element.getparent()
         return None

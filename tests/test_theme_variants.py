@@ -1,0 +1,195 @@
+"""Every article archived and right whatever the theme (issue 19).
+
+The sample site renders its articles through themes drawn from a seed (``theme="variant:N"``,
+:mod:`blade_spider.sample_site.variants`): the headline's tag and class, the byline's and date
+line's wrappers and wording, a ``<time>`` or none, OpenGraph times and JSON-LD or none, caption
+and comment markup, rails of other stories before or after the story. No page here is written to
+match the parser, so the parser cannot be tuned to them: every variant, with the REST API and
+without, must give the record the post is (its truth), to the precision the page shows.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import pytest
+from itemadapter import ItemAdapter
+from scrapy.http import HtmlResponse, Request
+
+from blade_spider.extract import extract_article
+from blade_spider.extract.layers.rest import EMBED, FIELDS, META_KEY
+from blade_spider.record.schema import schema_errors
+from blade_spider.sample_site import generate_posts, rest, variants
+from blade_spider.sample_site.context import Context, Options
+from blade_spider.sample_site.index import SiteIndex
+from blade_spider.sample_site.model import NY, Post, make_post
+from blade_spider.urls import SiteHosts
+
+BASE = "http://127.0.0.1:8765"
+#: Themes every article is rendered through in-process (the crawls below take two more).
+SEEDS = range(16)
+POSTS = generate_posts(30, seed=1)
+INDEX = SiteIndex(POSTS)
+
+
+def context(seed: int, index: SiteIndex = INDEX) -> Context:
+    return Context(BASE, index, Options(theme=f"{variants.PREFIX}{seed}"))
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def expected_published(post: Post, theme: variants.Theme, with_rest: bool) -> str:
+    """The publication instant to the precision the sources show: the day alone when nothing
+    gives a time; a wall time without zone in the hour the clocks go back is its first (EDT)
+    reading."""
+    moment = post.published
+    if with_rest or theme.machine_date:
+        return iso(moment)
+    if not theme.shows_time():
+        return iso(datetime(moment.year, moment.month, moment.day, tzinfo=NY))
+    return iso(moment if theme.shows_zone() else moment.replace(fold=0))
+
+
+def truth(post: Post, theme: variants.Theme, with_rest: bool) -> dict[str, Any]:
+    """The fields of the record the page (and the REST API, when on) must give."""
+    return {
+        "id": f"wp-{post.id}",
+        "headline": post.title,
+        "subheadline": post.dek,
+        "authors": post.authors,
+        "published": expected_published(post, theme, with_rest),
+        "section": post.section,
+        "categories": post.categories,
+        "tags": post.tags,
+        "body": post.body,
+        "captions": [image["caption"] for image in post.images],
+        "lead": next((image["caption"] for image in post.images if image["featured"]), None),
+        "comments": [(str(c["id"]), str(c["parent_id"]) if c["parent_id"] else None,
+                      c["author"], c["text"]) for c in post.comments],
+    }
+
+
+def found(record: dict[str, Any]) -> dict[str, Any]:
+    """The same fields read from a record."""
+    return {
+        "id": record["id"],
+        "headline": record["headline"],
+        "subheadline": record["subheadline"],
+        "authors": record["authors"],
+        "published": record["published"],
+        "section": record["section"],
+        "categories": record["categories"],
+        "tags": record["tags"],
+        "body": record["body"],
+        "captions": [image["caption"] for image in record["images"]],
+        "lead": record["photo_caption"],
+        "comments": [(c["id"], c["parent_id"], c["author"], c["text"])
+                     for c in record["comments"]],
+    }
+
+
+def extract_variant(seed: int, post: Post, with_rest: bool,
+                    index: SiteIndex = INDEX) -> dict[str, Any]:
+    """The record of ``post`` rendered through theme ``seed``; with the REST API on, the post's
+    REST object rides in the request meta as the spider's batches put it there."""
+    ctx = context(seed, index)
+    page = variants.variant_page(ctx, post, variants.theme_of(ctx))
+    url = ctx.url(post.path)
+    meta = {}
+    if with_rest:
+        rest_post = rest.post_json(ctx, post, list(FIELDS), list(EMBED))
+        meta[META_KEY] = json.loads(json.dumps(rest_post))  # as it comes over the wire
+    response = HtmlResponse(url=url, request=Request(url, meta=meta), body=page.encode(),
+                            encoding="utf-8")
+    return ItemAdapter(extract_article(response, SiteHosts(BASE))).asdict()
+
+
+def test_the_generator_varies_every_choice_a_theme_makes() -> None:
+    """The seeds the tests use cover every value of every choice, so no page shape is left
+    out by chance (a theme is all of its choices, drawn from its seed)."""
+    themes = [variants.Theme.draw(seed) for seed in SEEDS]
+    for choice, values in (("date_format", variants.DATE_FORMATS),
+                           ("headline", variants.HEADLINES), ("byline", variants.BYLINES),
+                           ("date_wrapper", variants.DATE_WRAPPERS),
+                           ("content_class", variants.CONTENT_CLASSES),
+                           ("caption", variants.CAPTIONS), ("rail", variants.RAILS),
+                           ("comments", ("html5", "xhtml")), ("jsonld", (True, False)),
+                           ("og_times", (True, False)), ("post_class", (True, False))):
+        assert {getattr(theme, choice) for theme in themes} == set(values), choice
+    assert len({theme for theme in themes}) == len(themes)
+
+
+@pytest.mark.parametrize("with_rest", [False, True], ids=["html_only", "rest_api"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_article_of_every_theme_gives_its_truth_record(seed: int, with_rest: bool) -> None:
+    theme = variants.theme_of(context(seed))
+    assert theme is not None
+    for post in INDEX.live:
+        record = extract_variant(seed, post, with_rest)
+        assert not schema_errors(record), (post.id, schema_errors(record))
+        assert found(record) == truth(post, theme, with_rest), (theme, post.id)
+        day_only = not with_rest and not theme.shows_time()
+        assert ("published" in record["crawl"].get("date_precision", {})) == day_only
+        assert "missing" not in record["crawl"]
+
+
+def test_rails_of_other_stories_stay_out_of_the_body_and_the_date() -> None:
+    """A rail before the story prints other stories' dates and bylines above the headline;
+    one after it ("More from …") follows the last paragraph. Neither is the story."""
+    seeds = [seed for seed in SEEDS if variants.Theme.draw(seed).rail == "both"]
+    assert seeds
+    post = INDEX.live[-1]
+    record = extract_variant(seeds[0], post, with_rest=False)
+    others = [p for p in INDEX.live if p.id != post.id]
+    assert not [p.title for p in others if p.title in (record["body"] or "")]
+    assert record["authors"] == post.authors
+    assert record["published"][:10] == post.published.date().isoformat()
+
+
+def test_the_rest_api_states_the_instant_the_page_prints_without_a_zone() -> None:
+    """On the night the clocks go back, ``1:30 am`` names two instants; the page alone reads
+    the first, the REST API's ``date_gmt`` says which."""
+    seed = next(s for s in SEEDS if variants.Theme.draw(s).shows_time()
+                and not variants.Theme.draw(s).shows_zone())
+    post = make_post(9001, datetime(2019, 11, 3, 1, 30, tzinfo=NY, fold=1))
+    index = SiteIndex([*POSTS, post])
+    html_only = extract_variant(seed, post, with_rest=False, index=index)
+    with_rest = extract_variant(seed, post, with_rest=True, index=index)
+    assert html_only["published"] != with_rest["published"] == iso(post.published)
+    assert with_rest["crawl"]["parser_layers"]["published"] == "rest_api"
+
+
+def test_a_record_is_rejected_only_without_headline_and_body() -> None:
+    post = INDEX.live[0]
+    record = extract_variant(0, post, with_rest=False)
+    for field in ("published", "body"):
+        assert not schema_errors({**record, field: None}), field
+    assert not schema_errors({**record, "headline": None})
+    errors = schema_errors({**record, "headline": None, "body": None, "body_blocks": []})
+    assert errors and errors[0].startswith("body:")
+
+
+def test_a_page_without_a_date_is_archived_with_the_permalink_day() -> None:
+    """No date anywhere in the page: the permalink's day, flagged; nothing is lost."""
+    post = INDEX.live[3]
+    url = BASE + post.path
+    page = (f"<html><head><title>{post.title}</title></head><body class='single single-post'>"
+            "<main><article>"
+            f"<h1>{post.title}</h1><div class='story'><p>{'Words of the story. ' * 20}</p>"
+            "</div></article></main></body></html>")
+    response = HtmlResponse(url=url, request=Request(url), body=page.encode(), encoding="utf-8")
+    record = ItemAdapter(extract_article(response, SiteHosts(BASE))).asdict()
+    assert record["published"] == iso(datetime(post.published.year, post.published.month,
+                                               post.published.day, tzinfo=NY))
+    assert record["crawl"]["parser_layers"]["published"] == "permalink"
+    assert record["crawl"]["date_precision"] == {"published": "day"}
+    assert not schema_errors(record)
+    undated = HtmlResponse(url=BASE + "/story/", request=Request(BASE + "/story/"),
+                           body=page.encode(), encoding="utf-8")
+    record = ItemAdapter(extract_article(undated, SiteHosts(BASE))).asdict()
+    assert record["published"] is None and record["crawl"]["missing"] == ["published"]
+    assert not schema_errors(record)
