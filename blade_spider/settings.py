@@ -105,6 +105,9 @@ BLADE_FLUSH_ITEMS = 500
 BLADE_FLUSH_SECONDS = 60.0
 #: Re-check window (days) for archived articles when the site gives no change signal.
 BLADE_RECHECK_DAYS = 7
+#: Ask the WordPress REST API, in batches, for the posts whose page left a field to a guess
+#: (``blade_spider.crawl.rest_batches``); off: every record comes from its HTML alone.
+BLADE_REST_LAYER = True
 #: Share of article pages that may fail before the run counts as failed (exit status 1).
 BLADE_MAX_FAILURE_RATE = 0.05
 #: Resume a killed discovery crawl from ``<output>/.job`` (Scrapy JOBDIR).

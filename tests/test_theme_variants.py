@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,11 +22,12 @@ from scrapy.http import HtmlResponse, Request
 from blade_spider.extract import extract_article
 from blade_spider.extract.layers.rest import EMBED, FIELDS, META_KEY
 from blade_spider.record.schema import schema_errors
-from blade_spider.sample_site import generate_posts, rest, variants
+from blade_spider.sample_site import SampleSite, generate_posts, rest, variants
 from blade_spider.sample_site.context import Context, Options
 from blade_spider.sample_site.index import SiteIndex
 from blade_spider.sample_site.model import NY, Post, make_post
 from blade_spider.urls import SiteHosts
+from tests.conftest import archived, crawl
 
 BASE = "http://127.0.0.1:8765"
 #: Themes every article is rendered through in-process (the crawls below take two more).
@@ -193,3 +195,74 @@ def test_a_page_without_a_date_is_archived_with_the_permalink_day() -> None:
     record = ItemAdapter(extract_article(undated, SiteHosts(BASE))).asdict()
     assert record["published"] is None and record["crawl"]["missing"] == ["published"]
     assert not schema_errors(record)
+
+
+# --- crawls: the spider's REST batches, on and off ----------------------------------------------
+
+def _crawl_variant(tmp_path: Path, seed: int, rest_api: bool) -> tuple[SampleSite, list[Any]]:
+    with SampleSite(n=30, seed=5, rest_api=rest_api) as site:
+        site.set_option("theme", f"{variants.PREFIX}{seed}")
+        result = crawl(site, tmp_path)
+        assert result.returncode == 0, result.stderr[-3000:]
+        return site, archived(tmp_path)
+
+
+@pytest.mark.parametrize(("seed", "rest_api"), [(16, True), (17, False)])
+def test_a_crawl_of_an_unknown_theme_archives_every_article_right(
+        tmp_path: Path, seed: int, rest_api: bool) -> None:
+    site, records = _crawl_variant(tmp_path, seed, rest_api)
+    theme = variants.Theme.draw(seed)
+    by_id = {record["id"]: record for record in records}
+    posts = site.archivable_posts()
+    assert set(by_id) == {f"wp-{post.id}" for post in posts}
+    for post in posts:
+        assert found(by_id[f"wp-{post.id}"]) == truth(post, theme, rest_api), post.id
+    batches = [path for _, path, _, status in site.requests if "include=" in path]
+    # One request for the whole batch: the posts' own REST objects, authors and terms
+    # embedded; with the API off, one refused request and the HTML alone.
+    assert len(batches) == 1
+    assert ("_embed=" in batches[0]) and ("_fields=" in batches[0])
+
+
+def test_known_templates_cost_no_rest_request(site: SampleSite, tmp_path: Path) -> None:
+    """Pages whose own markup states every field never wait for the REST API."""
+    assert crawl(site, tmp_path).returncode == 0
+    assert not [path for _, path, _, _ in site.requests if "include=" in path]
+    assert all("rest_api" not in r["crawl"]["parser_layers"].values()
+               for r in archived(tmp_path))
+
+
+def test_without_sitemaps_and_rest_the_feed_dates_its_stories(tmp_path: Path) -> None:
+    """A theme that prints only the day: the stories the feed lists get their time from its
+    ``pubDate``; the ones found through the archives keep the day, flagged."""
+    seed = next(s for s in range(40) if not variants.Theme.draw(s).shows_time())
+    with SampleSite(n=30, seed=5, rest_api=False, sitemaps=False, core_sitemaps=False) as site:
+        site.set_option("theme", f"{variants.PREFIX}{seed}")
+        assert crawl(site, tmp_path).returncode == 0
+        posts = {f"wp-{post.id}": post for post in site.archivable_posts()}
+    records = archived(tmp_path)
+    assert {record["id"] for record in records} == set(posts)
+    from_feed = [r for r in records if r["crawl"]["parser_layers"]["published"] == "feed"]
+    assert from_feed
+    for record in records:
+        published = posts[record["id"]].published
+        if record in from_feed:
+            assert record["published"] == iso(published)
+            assert "date_precision" not in record["crawl"]
+        else:
+            assert record["published"][:10] == published.date().isoformat()
+            assert record["crawl"]["date_precision"] == {"published": "day"}
+
+
+def test_the_rest_layer_can_be_switched_off(tmp_path: Path) -> None:
+    """``BLADE_REST_LAYER=False``: no batch is asked, every record comes from its page."""
+    with SampleSite(n=30, seed=5) as site:
+        site.set_option("theme", f"{variants.PREFIX}18")
+        result = crawl(site, tmp_path, settings={"BLADE_REST_LAYER": "False"})
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert not [path for _, path, _, _ in site.requests if "include=" in path]
+        posts = site.archivable_posts()
+    theme = variants.Theme.draw(18)
+    by_id = {record["id"]: record for record in archived(tmp_path)}
+    for post in posts:
+        assert found(by_id[f"wp-{post.id}"]) == truth(post, theme, with_rest=False), post.id
