@@ -23,16 +23,17 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from blade_spider.extract.blocks import Block, blocks_from, is_chrome
+from blade_spider.extract.blocks import BLOCK_TAGS, Block, blocks_from, is_chrome
 from blade_spider.extract.images import image_url, photos_in
 from blade_spider.extract.layers.base import Layer, reader
+from blade_spider.extract.layers.metadata import MetadataLayer
 from blade_spider.extract.layers.rest import rest_post, rest_texts
 from blade_spider.extract.layers.wordpress import ARTICLE_SCOPE, WordPressLayer
 from blade_spider.extract.page import Page
 from blade_spider.extract.rails import in_rail_item, rails_in
 from blade_spider.record.dates import MONTH
 from blade_spider.record.items import Image
-from blade_spider.record.text import element_text
+from blade_spider.record.text import element_text, normalize_space
 from blade_spider.urls import ARTICLE_PATH
 
 _TIME = (r"(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?"
@@ -84,17 +85,27 @@ def _in_chrome(el: etree._Element, story: set[etree._Element]) -> bool:
     return False
 
 
+def _depth(el: etree._Element) -> int:
+    return sum(1 for _ in el.iterancestors())
+
+
 def headline_element(page: Page) -> etree._Element | None:
-    """The story's heading: the first ``h1`` (else ``h2``) of the post element that is neither
-    chrome nor another story's teaser."""
+    """The story's heading: of the post element's ``h1`` (else ``h2``) elements that are
+    neither chrome nor another story's teaser, the one that says what the page's title says,
+    else the first that is not the site's name (a logo)."""
     if "headline_element" not in page.memo:
         scope = page.first(ARTICLE_SCOPE)
         scope = scope if scope is not None else page.root
         story = {scope, *scope.iterancestors()}
+        title = normalize_space(MetadataLayer(page).headline() or "").casefold()
+        site_name = page.site.profile.name.casefold()
         found = None
         for tag in ("h1", "h2"):
-            found = next((h for h in scope.iter(tag) if element_text(h)
-                          and not _in_chrome(h, story) and not in_rail_item(h, page)), None)
+            headings = [h for h in scope.iter(tag)
+                        if (text := element_text(h)) and text.casefold() != site_name
+                        and not _in_chrome(h, story) and not in_rail_item(h, page)]
+            found = next((h for h in headings if element_text(h).casefold() == title),
+                         headings[0] if headings else None)
             if found is not None:
                 break
         page.memo["headline_element"] = found
@@ -164,9 +175,10 @@ class HeaderLayer(Layer):
             dek = dek.getnext()
         if dek is None or dek.tag not in DEK_TAGS or is_chrome(dek):
             return None
-        if next(dek.iter("a", "img", "time"), None) is not None:
+        if next(dek.iter("a", "img", "time", *BLOCK_TAGS - {dek.tag}), None) is not None:
             return None
-        if any(len(element_text(p)) > BODY_PARAGRAPH for p in dek.getparent().iterchildren("p")):
+        others = [element_text(p) for p in dek.getparent().iter("p") if p is not dek]
+        if any(not DATE_TEXT.search(text) and not _BYLINE.match(text) for text in others):
             return None  # the headline stands in the body's box: this is its first paragraph
         text = element_text(dek)
         if not MIN_DEK <= len(text) <= MAX_HEADER_TEXT or DATE_TEXT.search(text) \
@@ -199,23 +211,24 @@ class BoundsLayer(Layer):
 
     @cached_property
     def content(self) -> etree._Element | None:
+        """With the post's REST content: the innermost element holding the most of its
+        paragraphs' text; else the parent of the most paragraph text (its densest block)."""
         heading = headline_element(self.page)
         story = set(heading.iterancestors()) if heading is not None else set()
-        parents = {p.getparent() for p in self.page.root.iter("p")} - {None}
-        candidates = [el for el in parents if not _in_chrome(el, story)
-                      and not in_rail_item(el, self.page)]
+        paragraphs = [p for p in self.page.root.iter("p") if p is not heading]
         wanted = rest_texts(rest_post(self.page))
-        best, best_score = None, 0
-        for candidate in candidates:
-            texts = [element_text(p) for p in candidate.iterchildren("p")
-                     if heading is None or p is not heading]
+        scores: dict[etree._Element, int] = {}
+        for p in paragraphs:
+            text = element_text(p)
             if wanted:
-                score = sum(1 for text in texts if text in wanted)
-            else:
-                score = sum(len(text) for text in texts)
-            if score > best_score:
-                best, best_score = candidate, score
-        return best
+                if text in wanted:  # every box around it holds that much of the post
+                    for box in p.iterancestors():
+                        scores[box] = scores.get(box, 0) + len(text)
+            elif p.getparent() is not None:
+                scores[p.getparent()] = scores.get(p.getparent(), 0) + len(text)
+        ranked = sorted(scores, key=lambda box: (-scores[box], -_depth(box)))
+        return next((box for box in ranked if not _in_chrome(box, story)
+                     and not in_rail_item(box, self.page)), None)
 
     @cached_property
     def skipped(self) -> list[etree._Element]:
