@@ -80,7 +80,9 @@ class WordPressLayer(Layer):
     def _first(self, query: str) -> etree._Element | None:
         """The first match inside the post element, else anywhere on the page."""
         found = self.page.first(query, self.scope)
-        return found if found is not None else self.page.first(query)
+        if found is None and self.scope is not self.page.root:
+            found = self.page.first(query)
+        return found
 
     @cached_property
     def content(self) -> etree._Element | None:
