@@ -69,7 +69,9 @@ def truth(post: Post, theme: variants.Theme, with_rest: bool) -> dict[str, Any]:
         "tags": post.tags,
         "body": post.body,
         "captions": [image["caption"] for image in post.images],
-        "lead": next((image["caption"] for image in post.images if image["featured"]), None),
+        # The lead photo; without a featured one, the first photo leads (EXTRACTION.md).
+        "lead": next((image["caption"] for image in post.images if image["featured"]),
+                     post.images[0]["caption"] if post.images else None),
         "comments": [(str(c["id"]), str(c["parent_id"]) if c["parent_id"] else None,
                       c["author"], c["text"]) for c in post.comments],
     }
