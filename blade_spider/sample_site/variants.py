@@ -5,10 +5,12 @@ not be able to tune the parser to one page. A seed draws one :class:`Theme` — 
 WordPress theme author makes: which tag holds the headline and with what class, how the byline
 and the date line are wrapped and worded (with or without a time, a weekday, a zone label, a
 ``<time>``), whether the head carries OpenGraph times or JSON-LD, the caption markup, the
-comment markup (``wp_list_comments`` in its HTML5 and XHTML formats), a related-stories rail
-before or after the story, an author box, a share bar, and the content container's class. Every
-article of the site is rendered through that theme; what a theme prints through WordPress's own
-functions (``the_category``, ``the_tags``, ``post_class``, captions) stays as WordPress prints it.
+comment markup (``wp_list_comments`` in its HTML5 and XHTML formats), where the headline block
+stands (the post's header, a hero band above the post element, the date line under the lead
+photo), a related-stories rail before or after the story, an author box, a share bar, and the
+content container's class. Every article of the site is rendered through that theme; what a
+theme prints through WordPress's own functions (``the_category``, ``the_tags``, ``post_class``,
+captions) stays as WordPress prints it.
 
 :meth:`Theme.shows_time` and :meth:`Theme.shows_zone` tell a test what the truth record can be.
 """
@@ -66,6 +68,9 @@ DATE_WRAPPERS = ("span", "div", "p", "time-bare", "time-datetime", "meta-line")
 CONTENT_CLASSES = ("entry-content", "story-body", "article-text", "post-entry", "td-post-content")
 CAPTIONS = ("wp-caption", "figure-caption", "block")
 RAILS = ("after", "before", "both", "none")
+#: Where the headline block stands: in the post's header, in a hero band above the post element
+#: (outside it), or with the date line and byline under the lead photo.
+LAYOUTS = ("header", "hero", "meta_below_lead")
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class Theme:
     author_box: bool
     share_bar: bool
     post_class: bool
+    layout: str
 
     @classmethod
     def draw(cls, seed: int) -> Theme:
@@ -109,6 +115,7 @@ class Theme:
             author_box=_pick(seed, "author_box", (True, False)),
             share_bar=_pick(seed, "share_bar", (True, False)),
             post_class=_pick(seed, "post_class", (True, True, False)),
+            layout=_pick(seed, "layout", LAYOUTS),
         )
 
     @property
@@ -284,13 +291,20 @@ def variant_page(ctx: Context, post: Post, theme: Theme) -> str:
                else '<div class="story">')
     closing = "</article>" if theme.post_class else "</div>"
     body = blocks_html(ctx, post, _figure(theme))  # type: ignore[arg-type]
-    main = f"""{rail_before}
+    lead = _lead(ctx, theme, post)
+    hero = header = ""
+    if theme.layout == "hero":
+        hero = f'<div class="hero-band"><div class="wrap">{headline}\n{dek}\n{meta}</div></div>'
+    elif theme.layout == "meta_below_lead":
+        header = f'<header class="story-header">{headline}\n{dek}\n</header>'
+        lead = f'{lead}\n<div class="story-info">{meta}</div>'
+    else:
+        header = f'<header class="story-header">{headline}\n{dek}\n{meta}\n</header>'
+    main = f"""{hero}
+{rail_before}
 {wrapper}
-<header class="story-header">{headline}
-{dek}
-{meta}
-</header>
-{_lead(ctx, theme, post)}
+{header}
+{lead}
 {share}
 <div class="{theme.content_class}">
 {body}
