@@ -4,13 +4,13 @@ The site will be redesigned again, and its current markup was never seen here, s
 not be able to tune the parser to one page. A seed draws one :class:`Theme` — the choices a
 WordPress theme author makes: which tag holds the headline and with what class, how the byline
 and the date line are wrapped and worded (with or without a time, a weekday, a zone label, a
-``<time>``), whether the head carries OpenGraph times or JSON-LD, the caption markup, the
-comment markup (``wp_list_comments`` in its HTML5 and XHTML formats), where the headline block
-stands (the post's header, a hero band above the post element, the date line under the lead
-photo), a related-stories rail before or after the story, an author box, a share bar, and the
-content container's class. Every article of the site is rendered through that theme; what a
-theme prints through WordPress's own functions (``the_category``, ``the_tags``, ``post_class``,
-captions) stays as WordPress prints it.
+``<time>``, an hAtom ``abbr``; an "Updated:" date before or after it), whether the head carries
+OpenGraph times or JSON-LD, the caption markup, the comment markup (``wp_list_comments`` in its
+HTML5 and XHTML formats), where the headline block stands (the post's header, a hero band above
+the post element, the date line under the lead photo), a related-stories rail before or after
+the story, an author box, a share bar, and the content container's class. Every article of the
+site is rendered through that theme; what a theme prints through WordPress's own functions
+(``the_category``, ``the_tags``, ``post_class``, captions) stays as WordPress prints it.
 
 :meth:`Theme.shows_time` and :meth:`Theme.shows_zone` tell a test what the truth record can be.
 """
@@ -64,13 +64,16 @@ DATE_FORMATS = (
 HEADLINES = (("h1", "entry-title"), ("h1", "post-title"), ("h1", "story-headline"),
              ("h2", "headline"), ("h1", ""), ("h1", "single-title title"))
 BYLINES = ("by-link", "by-rel", "plain", "written-by", "meta-line")
-DATE_WRAPPERS = ("span", "div", "p", "time-bare", "time-datetime", "meta-line")
+DATE_WRAPPERS = ("span", "div", "p", "time-bare", "time-datetime", "meta-line", "abbr-title")
 CONTENT_CLASSES = ("entry-content", "story-body", "article-text", "post-entry", "td-post-content")
 CAPTIONS = ("wp-caption", "figure-caption", "block")
 RAILS = ("after", "before", "both", "none")
 #: Where the headline block stands: in the post's header, in a hero band above the post element
 #: (outside it), or with the date line and byline under the lead photo.
 LAYOUTS = ("header", "hero", "meta_below_lead")
+#: Whether the theme prints the last edit's date ("Updated: …", its label in an element of its
+#: own) before the publication date, after it, or not at all.
+UPDATED = ("none", "before", "after")
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Theme:
     share_bar: bool
     post_class: bool
     layout: str
+    updated: str
 
     @classmethod
     def draw(cls, seed: int) -> Theme:
@@ -116,13 +120,15 @@ class Theme:
             share_bar=_pick(seed, "share_bar", (True, False)),
             post_class=_pick(seed, "post_class", (True, True, False)),
             layout=_pick(seed, "layout", LAYOUTS),
+            updated=_pick(seed, "updated", UPDATED),
         )
 
     @property
     def machine_date(self) -> bool:
         """Whether the page states the publication instant in markup (a ``datetime``
         attribute, OpenGraph or JSON-LD), not only as printed text."""
-        return self.og_times or self.jsonld or self.date_wrapper == "time-datetime"
+        return self.og_times or self.jsonld or self.date_wrapper in ("time-datetime",
+                                                                      "abbr-title")
 
     def shows_time(self) -> bool:
         """Whether the page gives the time of day of publication somewhere."""
@@ -161,6 +167,16 @@ def printed_date(theme: Theme, moment: datetime) -> str:
 
 
 def _date_html(theme: Theme, post: Post) -> str:
+    """The publication date, and the last edit's when the theme prints it."""
+    published = _published_html(theme, post)
+    if theme.updated == "none":
+        return published
+    edited = (f'<span class="edited"><span class="edited-label">Updated:</span> '
+              f'<span class="edited-date">{e(printed_date(theme, post.modified))}</span></span>')
+    return f"{edited} {published}" if theme.updated == "before" else f"{published} {edited}"
+
+
+def _published_html(theme: Theme, post: Post) -> str:
     text = e(printed_date(theme, post.published))
     wrapper = theme.date_wrapper
     if wrapper == "time-datetime":
@@ -168,6 +184,9 @@ def _date_html(theme: Theme, post: Post) -> str:
                 "</time>")
     if wrapper == "time-bare":
         return f"<time>{text}</time>"
+    if wrapper == "abbr-title":  # hAtom, as themes of the 2000s printed it
+        return f'<abbr class="published" title="{post.published.isoformat()}">{text}</abbr>'
+
     if wrapper == "meta-line":
         return f'<span class="meta-date">Posted on {text}</span>'
     return f'<{wrapper} class="story-date">{text}</{wrapper}>'

@@ -55,6 +55,8 @@ _WRITTEN = re.compile(r"^(?:written|posted|story|words)\s+(?=by\s)", re.IGNORECA
 #: paragraph length that says the body has begun.
 BEFORE, AFTER, BODY_PARAGRAPH = 8, 40, 200
 MAX_HEADER_TEXT = 200
+#: A machine-readable instant in an attribute (``datetime``, hAtom's ``title``).
+_ISO_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?")
 _AUTHOR_PATH = re.compile(r"/author/[^/]+/?$")
 #: What a dek is printed in, and how short it can be.
 DEK_TAGS = frozenset({"p", "h2", "h3", "h4", "div", "span"})
@@ -83,6 +85,18 @@ def _in_chrome(el: etree._Element, story: set[etree._Element]) -> bool:
         if is_chrome(box):
             return True
     return False
+
+
+def _before(holder: etree._Element) -> str:
+    """The text just before ``holder`` in its box: a label printed in an element of its own
+    (``<span>Updated:</span> <span>Sept. 6, 2017</span>``) introduces the date after it."""
+    previous = holder.getprevious()
+    while previous is not None and not isinstance(previous.tag, str):
+        previous = previous.getprevious()
+    if previous is not None:
+        return f"{element_text(previous)}{previous.tail or ''} "
+    parent = holder.getparent()
+    return f"{parent.text or ''} " if parent is not None else ""
 
 
 def _depth(el: etree._Element) -> int:
@@ -148,18 +162,22 @@ class HeaderLayer(Layer):
             if len(text) > MAX_HEADER_TEXT:
                 continue
             for match in DATE_TEXT.finditer(text):
-                if not _EDIT_LABEL.search(text[:match.start()]):
+                if not _EDIT_LABEL.search(_before(holder) + text[:match.start()]):
                     return holder, match.group(0)
         return None
 
     @reader("published")
     def published(self) -> str | None:
-        """The date as printed, or the instant its ``<time>`` states (``datetime``)."""
+        """The date as printed, or the instant its element states (a ``<time>``'s
+        ``datetime``, an hAtom ``abbr``'s ``title``)."""
         if self.date is None:
             return None
         holder, text = self.date
-        stamp = holder if holder.tag == "time" else next(holder.iterancestors("time"), None)
-        return (stamp.get("datetime") if stamp is not None else None) or text
+        for stamp in (holder, *holder.iterancestors("time", "abbr")):
+            value = stamp.get("datetime") or stamp.get("title") or ""
+            if stamp.tag in ("time", "abbr") and _ISO_STAMP.match(value):
+                return value
+        return text
 
     @reader("published_raw")
     def published_raw(self) -> str | None:
