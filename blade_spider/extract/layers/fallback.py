@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cached_property
+from itertools import islice
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -57,6 +58,9 @@ BEFORE, AFTER, BODY_PARAGRAPH = 8, 40, 200
 MAX_HEADER_TEXT = 200
 #: A machine-readable instant in an attribute (``datetime``, hAtom's ``title``).
 _ISO_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?")
+#: Class or id words of a photo's caption box, and how far up from a text it is looked for.
+_CAPTION_WORDS = re.compile(r"caption|credit|legend")
+CAPTION_DEPTH = 3
 _AUTHOR_PATH = re.compile(r"/author/[^/]+/?$")
 #: What a dek is printed in, and how short it can be.
 DEK_TAGS = frozenset({"p", "h2", "h3", "h4", "div", "span"})
@@ -97,6 +101,16 @@ def _before(holder: etree._Element) -> str:
         return f"{element_text(previous)}{previous.tail or ''} "
     parent = holder.getparent()
     return f"{parent.text or ''} " if parent is not None else ""
+
+
+def _in_caption(el: etree._Element) -> bool:
+    """Whether ``el`` is (in) a photo's caption or credit: its dates and names are the photo's
+    ("… at the rally on April 21, 2017"), not the story's."""
+    for box in (el, *islice(el.iterancestors(), CAPTION_DEPTH)):
+        if box.tag in ("figure", "figcaption") or _CAPTION_WORDS.search(
+                f"{box.get('class', '')} {box.get('id', '')}".lower()):
+            return True
+    return False
 
 
 def _depth(el: etree._Element) -> int:
@@ -151,7 +165,7 @@ class HeaderLayer(Layer):
                 after.append(holder)
         before = [holder for holder, _ in pieces[max(0, start - BEFORE):start]][::-1]
         area = list(dict.fromkeys(after + before))
-        return [el for el in area if not in_rail_item(el, self.page)]
+        return [el for el in area if not _in_caption(el) and not in_rail_item(el, self.page)]
 
     @cached_property
     def date(self) -> tuple[etree._Element, str] | None:
