@@ -4,11 +4,12 @@ An article whose page left a field to a guess (:func:`~blade_spider.extract.laye
 wants_rest`: a date read from text, the body's bounds guessed, a field missing) waits for its
 post's REST object; the ids of the articles waiting are asked in one request, with ``_fields``
 limited to what the layer reads and the author, terms and featured image embedded (``_embed``),
-so users, terms and media cost no request of their own. A batch leaves when it is full or when
-the downloader has nothing else to do (no more pages are coming soon: the crawl is ending, or
-the parsed pages waiting hold the memory the engine allows), so a full crawl of a theme nobody
-taught the parser costs one REST request per :data:`BATCH_SIZE` articles, and a crawl of known
-templates none.
+so users, terms and media cost no request of their own; the comments of the posts whose page
+showed none are asked in one more request (``/wp/v2/comments?post=…``). A batch leaves when it
+is full or when the downloader has nothing else to do (no more pages are coming soon: the crawl
+is ending, or the parsed pages waiting hold the memory the engine allows), so a full crawl of a
+theme nobody taught the parser costs one or two REST requests per :data:`BATCH_SIZE` articles,
+and a crawl of known templates none.
 
 The first batch the site refuses (the API disabled, not JSON, robots.txt) ends the REST layer
 for the run: every article then comes from its HTML alone, as it does in a WARC re-parse.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,13 +30,22 @@ from twisted.internet import task
 from twisted.internet.defer import Deferred
 
 from blade_spider.extract import extract_page
-from blade_spider.extract.layers.rest import EMBED, FIELDS, META_KEY, wants_rest
+from blade_spider.extract.layers.rest import (
+    COMMENT_FIELDS,
+    COMMENTS_KEY,
+    EMBED,
+    FIELDS,
+    META_KEY,
+    wants_rest,
+)
 from blade_spider.extract.page import Page
 from blade_spider.record.items import Article
 from blade_spider.urls import SiteHosts
 
 logger = logging.getLogger(__name__)
 
+#: A post's REST object and its comments (those asked for).
+Answer = tuple[dict[str, Any], list[dict[str, Any]]]
 #: Ids per request: the most WordPress lists in one page (``per_page`` ≤ 100).
 BATCH_SIZE = 100
 #: How often a waiting batch checks whether the downloader has gone quiet (seconds).
@@ -49,7 +60,9 @@ class RestBatches:
         self.base_url = base_url
         self.site = site
         self.enabled = crawler.settings.getbool("BLADE_REST_LAYER")
-        self.waiting: dict[int, list[Deferred[dict[str, Any] | None]]] = {}
+        self.waiting: dict[int, list[Deferred[Answer | None]]] = {}
+        #: Waiting posts whose page showed no comments: their comments are asked too.
+        self.no_comments: set[int] = set()
         self.in_flight = 0
         #: Made on first use: a LoopingCall takes the reactor, which the crawl installs later.
         self.check: task.LoopingCall | None = None
@@ -66,18 +79,23 @@ class RestBatches:
         """``article`` read again with its post's REST object, or as it is without one."""
         if not self.wants(article):
             return article
-        waiter: Deferred[dict[str, Any] | None] = Deferred()
-        self.waiting.setdefault(int(article.wp_post_id or 0), []).append(waiter)
+        waiter: Deferred[Answer | None] = Deferred()
+        post_id = int(article.wp_post_id or 0)
+        self.waiting.setdefault(post_id, []).append(waiter)
+        if not article.comments and not shows_comment_form(response):
+            self.no_comments.add(post_id)  # WordPress's comments are not on the page
         if len(self.waiting) >= BATCH_SIZE:
             self.flush()
         else:
             self.check = self.check or task.LoopingCall(self._flush_if_quiet)
             if not self.check.running:
                 self.check.start(CHECK_INTERVAL, now=False)
-        post = await maybe_deferred_to_future(waiter)
-        if post is None:
+        answer = await maybe_deferred_to_future(waiter)
+        if answer is None:
             return article
-        response.meta[META_KEY] = post
+        response.meta[META_KEY], comments = answer
+        if comments:
+            response.meta[COMMENTS_KEY] = comments
         try:
             return extract_page(Page(response, self.site))
         except Exception:  # the page's own record stands; REST must never lose it
@@ -97,32 +115,73 @@ class RestBatches:
             self.check.stop()
         if not ids:
             return
-        params = {"include": ",".join(map(str, ids)), "per_page": BATCH_SIZE,
-                  "_fields": ",".join(FIELDS), "_embed": ",".join(EMBED)}
-        request = Request(f"{self.base_url}/wp-json/wp/v2/posts?{urlencode(params)}",
-                          headers={"Accept": "application/json"},
-                          meta={"blade_stage": "rest_batch"}, dont_filter=True)
+        without_comments = [post_id for post_id in ids if post_id in self.no_comments]
+        self.no_comments.difference_update(ids)
         self.stats.inc_value("blade/rest/batches")
         self.stats.inc_value("blade/rest/posts_asked", len(ids))
         self.in_flight += 1
-        done = deferred_from_coro(self._fetch(request))
+        done = deferred_from_coro(self._fetch(ids, without_comments))
         done.addBoth(self._answer, waiters)
 
-    async def _fetch(self, request: Request) -> dict[int, dict[str, Any]]:
+    def _request(self, endpoint: str, params: dict[str, Any]) -> Request:
+        return Request(f"{self.base_url}/wp-json/wp/v2/{endpoint}?{urlencode(params)}",
+                       headers={"Accept": "application/json"},
+                       meta={"blade_stage": "rest_batch"}, dont_filter=True)
+
+    async def _fetch(self, ids: list[int], without_comments: list[int]
+                     ) -> tuple[dict[int, dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+        """The posts of ``ids``, and the comments of those whose page showed none."""
         try:
-            response = await self.crawler.engine.download_async(request)
+            response = await self.crawler.engine.download_async(self._request("posts", {
+                "include": ",".join(map(str, ids)), "per_page": BATCH_SIZE,
+                "_fields": ",".join(FIELDS), "_embed": ",".join(EMBED)}))
+            posts = posts_by_id(response)
+            comments = await self._comments(without_comments) if without_comments else {}
         finally:
             self.in_flight -= 1
-        return posts_by_id(response)
+        return posts, comments
+
+    async def _comments(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        """Every comment of the posts ``ids``, page by page (100 a page); none when the site
+        will not list them (the posts still count)."""
+        try:
+            return await self._comment_pages(ids)
+        except Exception as exc:  # the posts stand without their comments
+            logger.info("REST comments unavailable: %s", exc)
+            return {}
+
+    async def _comment_pages(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        found: dict[int, list[dict[str, Any]]] = {}
+        page, pages = 1, 1
+        while page <= pages:
+            self.stats.inc_value("blade/rest/comment_requests")
+            response = await self.crawler.engine.download_async(self._request("comments", {
+                "post": ",".join(map(str, ids)), "per_page": BATCH_SIZE, "page": page,
+                "orderby": "date_gmt", "order": "asc", "_fields": ",".join(COMMENT_FIELDS)}))
+            try:
+                listed = json.loads(response.text) if response.status == 200 else None
+            except (AttributeError, ValueError):
+                listed = None
+            if not isinstance(listed, list):
+                logger.info("No REST comments at %s (HTTP %s)", response.url, response.status)
+                return {}
+            for comment in listed:
+                if isinstance(comment, dict) and isinstance(comment.get("post"), int):
+                    found.setdefault(comment["post"], []).append(comment)
+            pages = int(response.headers.get(b"X-WP-TotalPages", b"1") or 1)
+            page += 1
+        return found
 
     def _answer(self, result: Any, waiters: dict[int, list[Deferred[Any]]]) -> None:
-        if not isinstance(result, dict):
+        if not isinstance(result, tuple):
             self.give_up(str(getattr(result, "value", result)))
-            result = {}
-        self.stats.inc_value("blade/rest/posts_answered", len(result))
+            result = ({}, {})
+        posts, comments = result
+        self.stats.inc_value("blade/rest/posts_answered", len(posts))
         for post_id, deferreds in waiters.items():
+            answer = (posts[post_id], comments.get(post_id, [])) if post_id in posts else None
             for deferred in deferreds:
-                deferred.callback(result.get(post_id))
+                deferred.callback(answer)
 
     def give_up(self, reason: str) -> None:
         """The site refused a batch: the rest of the run reads HTML alone."""
@@ -139,9 +198,21 @@ class RestBatches:
         if self.check is not None and self.check.running:
             self.check.stop()
         waiting, self.waiting = self.waiting, {}
+        self.no_comments.clear()
         for deferreds in waiting.values():
             for deferred in deferreds:
                 deferred.callback(None)
+
+
+#: What ``comment_form()`` prints: a page with it shows its approved comments above it, so
+#: finding none there means there are none.
+COMMENT_FORM = re.compile(rb"""<div[^>]+id=["']respond["']""")
+
+
+def shows_comment_form(response: Response) -> bool:
+    """Whether the page carries WordPress's comment form (a theme that loads comments by
+    script prints neither the list nor the form)."""
+    return COMMENT_FORM.search(response.body) is not None
 
 
 class RestRefused(Exception):

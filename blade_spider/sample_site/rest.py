@@ -2,7 +2,7 @@
 
 Supports the parameters an incremental crawl needs (``modified_after``, ``after``, ``before``,
 ``orderby``, ``order``, ``per_page`` up to 100, ``page``, ``_fields``) and the REST layer's
-batches (``include``, ``_embed``) with WordPress's
+batches (``include``, ``_embed``), and ``/wp-json/wp/v2/comments?post=…``, with WordPress's
 semantics: date bounds are exclusive, dates without an offset are site-local (US Eastern), and
 paging past the end is a 400 error, not an empty list.
 """
@@ -25,6 +25,7 @@ from blade_spider.sample_site.render import (
     display_title,
     e,
     excerpt,
+    rich,
 )
 from blade_spider.sample_site.rest_embed import embedded, term_id
 
@@ -61,7 +62,8 @@ Answer = tuple[object, dict[str, str]]
 
 def root(ctx: Context) -> Answer:
     """``/wp-json/``: the API index, enough for discovery."""
-    routes = {"/wp/v2/posts": {"methods": ["GET"]}, "/wp/v2/posts/(?P<id>[\\d]+)": {}}
+    routes = {"/wp/v2/posts": {"methods": ["GET"]}, "/wp/v2/posts/(?P<id>[\\d]+)": {},
+              "/wp/v2/comments": {"methods": ["GET"]}}
     return (
         {
             "name": SITE_NAME,
@@ -152,6 +154,44 @@ def _field_makers(ctx: Context, post: Post) -> dict[str, Callable[[], object]]:
         "author": lambda: term_id(post.authors[0]),
         "categories": lambda: [term_id(name) for name in post.categories],
         "tags": lambda: [term_id(name) for name in post.tags],
+    }
+
+
+def comments(ctx: Context, params: Mapping[str, str]) -> Answer:
+    """``/wp-json/wp/v2/comments?post=1,2``: the public posts' comments, oldest first with
+    ``order=asc`` (``orderby`` ``date_gmt``, ``date`` or ``id``), ``parent`` 0 at top level."""
+    per_page = _int(params, "per_page", 10, 1, MAX_PER_PAGE)
+    page = _int(params, "page", 1, 1, None)
+    order, orderby = params.get("order", "desc"), params.get("orderby", "date_gmt")
+    if order not in ("asc", "desc") or orderby not in ("date_gmt", "date", "id"):
+        raise RestError(400, "rest_invalid_param", "Invalid parameter(s): order, orderby")
+    wanted = {int(i) for i in params.get("post", "").split(",") if i.strip().isdigit()}
+    posts = [ctx.index.by_id[i] for i in sorted(wanted) if i in ctx.index.by_id]
+    found = [(post, c) for post in posts if post.live and not post.protected
+             for c in post.comments]
+    found.sort(key=(lambda pc: pc[1]["id"]) if orderby == "id"
+               else (lambda pc: (pc[1]["published"].timestamp(), pc[1]["id"])),
+               reverse=order == "desc")
+    total, pages = len(found), page_count(len(found), per_page)
+    if page > pages and total:
+        raise RestError(400, "rest_comment_invalid_page_number",
+                        "The page number requested is larger than the number of pages available.")
+    fields = [f for f in params.get("_fields", "").split(",") if f]
+    chosen = [_comment_json(ctx, post, c) for post, c in found[(page - 1) * per_page:
+                                                              page * per_page]]
+    if fields:
+        chosen = [{k: v for k, v in c.items() if k in fields} for c in chosen]
+    return chosen, {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
+
+
+def _comment_json(ctx: Context, post: Post, comment: dict) -> dict:
+    return {
+        "id": comment["id"], "post": post.id, "parent": comment["parent_id"] or 0,
+        "author_name": comment["author"], "date": _local(comment["published"]),
+        "date_gmt": _gmt(comment["published"]),
+        "content": {"rendered": "".join(f"<p>{rich(p)}</p>\n"
+                                        for p in comment["text"].split("\n\n"))},
+        "link": ctx.url(f"{post.path}#comment-{comment['id']}"),
     }
 
 

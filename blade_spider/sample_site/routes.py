@@ -313,7 +313,9 @@ _FIXED: dict[str, Callable[[Context], Response]] = {
     **{path: _page(path) for path in PAGES},
 }
 _JPEG = _file(JPEG, "image/jpeg")
-_FIXED_REST = {"/wp-json/": _rest_root, "/wp-json/wp/v2/posts": _rest_posts}
+_rest_comments = _rest(lambda ctx, target: rest.comments(ctx, target.params))
+_FIXED_REST = {"/wp-json/": _rest_root, "/wp-json/wp/v2/posts": _rest_posts,
+               "/wp-json/wp/v2/comments": _rest_comments}
 
 _TAXONOMIES = {"category": "categories", "tag": "tags", "author": "authors"}
 
@@ -340,5 +342,6 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[Context, re.Match, Target], Res
     (re.compile(r"^/wp-sitemap-posts-post-(?P<n>\d+)\.xml$"), _core_posts),
     (re.compile(r"^/content/files/\d{4}/\d{2}/[^/]+\.jpe?g$"), lambda c, m, t: _JPEG(c)),
     (re.compile(r"^/wp-json/wp/v2/posts/\d+$"), lambda c, m, t: _rest_single(c, t)),
-    (re.compile(r"^/wp-json/(?:wp/v2/posts)?$"), lambda c, m, t: _FIXED_REST[t.path](c, t)),
+    (re.compile(r"^/wp-json/(?:wp/v2/(?:posts|comments))?$"),
+     lambda c, m, t: _FIXED_REST[t.path](c, t)),
 ]

@@ -6,11 +6,12 @@ WordPress theme author makes: which tag holds the headline and with what class, 
 and the date line are wrapped and worded (with or without a time, a weekday, a zone label, a
 ``<time>``, an hAtom ``abbr``; an "Updated:" date before or after it), whether the head carries
 OpenGraph times or JSON-LD, the caption markup, the comment markup (``wp_list_comments`` in its
-HTML5 and XHTML formats), where the headline block stands (the post's header, a hero band above
-the post element, the date line under the lead photo), a related-stories rail before or after
-the story, an author box, a share bar, and the content container's class. Every article of the
-site is rendered through that theme; what a theme prints through WordPress's own functions
-(``the_category``, ``the_tags``, ``post_class``, captions) stays as WordPress prints it.
+HTML5 and XHTML formats, or comments loaded by a script), where the headline block stands (the
+post's header, a hero band above the post element, the date line under the lead photo), a
+related-stories rail before or after the story, an author box, a share bar, and the content
+container's class. Every article of the site is rendered through that theme; what a theme
+prints through WordPress's own functions (``the_category``, ``the_tags``, ``post_class``,
+captions) stays as WordPress prints it.
 
 :meth:`Theme.shows_time` and :meth:`Theme.shows_zone` tell a test what the truth record can be.
 """
@@ -71,6 +72,9 @@ RAILS = ("after", "before", "both", "none")
 #: Where the headline block stands: in the post's header, in a hero band above the post element
 #: (outside it), or with the date line and byline under the lead photo.
 LAYOUTS = ("header", "hero", "meta_below_lead")
+#: How the comments are printed: ``wp_list_comments`` in its two formats, or not at all (a theme
+#: that loads them by script after the page: only WordPress has them).
+COMMENTS = ("html5", "xhtml", "script")
 #: Whether the theme prints the last edit's date ("Updated: …", its label in an element of its
 #: own) before the publication date, after it, or not at all.
 UPDATED = ("none", "before", "after")
@@ -114,7 +118,7 @@ class Theme:
             jsonld=_pick(seed, "jsonld", (True, False, False)),
             content_class=_pick(seed, "content_class", CONTENT_CLASSES),
             caption=_pick(seed, "caption", CAPTIONS),
-            comments=_pick(seed, "comments", ("html5", "xhtml")),
+            comments=_pick(seed, "comments", COMMENTS),
             rail=_pick(seed, "rail", RAILS),
             author_box=_pick(seed, "author_box", (True, False)),
             share_bar=_pick(seed, "share_bar", (True, False)),
@@ -279,6 +283,9 @@ def _comments(ctx: Context, theme: Theme, post: Post) -> str:
 
     items = "".join(item(c, 1) for c in by_parent.get(None, []))
     listing = f'<ol class="comment-list">{items}</ol>' if items else ""
+    if theme.comments == "script":  # the plugin's script prints the list and the form
+        return (f'<div id="comments" class="comments-loader" data-post="{post.id}">Loading '
+                "comments…</div>")
     return (f'<div id="comments" class="comments-area">{listing}<div id="respond" '
             f'class="comment-respond"><h3 id="reply-title">Leave a comment</h3><form '
             f'action="{ctx.url("/wp-comments-post.php")}" method="post"><p>Your email address '

@@ -22,14 +22,17 @@ from lxml import etree
 from blade_spider.extract.blocks import Block, blocks_from
 from blade_spider.extract.layers.base import Layer, reader
 from blade_spider.extract.page import Page
-from blade_spider.record.items import Image
+from blade_spider.record.items import Comment, Image
 from blade_spider.record.text import element_text
 
-#: The request-meta key the spider puts a post's REST object under.
+#: The request-meta keys the spider puts a post's REST object and its comments under.
 META_KEY = "blade_rest"
+COMMENTS_KEY = "blade_rest_comments"
 #: The post fields a batch asks for (``_fields``): only what this layer reads.
 FIELDS = ("id", "link", "date", "date_gmt", "modified_gmt", "title", "content", "_links",
           "_embedded")
+#: The comment fields a batch asks for.
+COMMENT_FIELDS = ("id", "post", "parent", "author_name", "date_gmt", "content")
 #: The embedded objects asked for (``_embed``): authors, terms, featured image, in the same
 #: request, so users, terms and media cost nothing more.
 EMBED = ("author", "wp:term", "wp:featuredmedia")
@@ -129,6 +132,33 @@ class RestLayer(Layer):
     def body_blocks(self) -> list[Block] | None:
         markup = _rendered(self.post.get("content"))
         return blocks_from(fragment(markup)) or None if markup else None
+
+    @reader("comments")
+    def comments(self) -> list[Comment] | None:
+        """The post's comments in display order: each after the one it answers, replies and
+        top-level comments oldest first (WordPress's threaded order)."""
+        found = self.page.request_meta.get(COMMENTS_KEY)
+        if not isinstance(found, list):
+            return None
+        replies: dict[int, list[dict[str, Any]]] = {}
+        for comment in sorted((c for c in found if isinstance(c, dict)
+                               and isinstance(c.get("id"), int)),
+                              key=lambda c: (str(c.get("date_gmt")), c["id"])):
+            replies.setdefault(int(comment.get("parent") or 0), []).append(comment)
+        ordered: list[Comment] = []
+        stack = list(reversed(replies.get(0, [])))
+        while stack:
+            comment = stack.pop()
+            markup = _rendered(comment.get("content")) or ""
+            content = fragment(markup)
+            ordered.append(Comment(
+                id=str(comment["id"]),
+                parent_id=str(comment["parent"]) if comment.get("parent") else None,
+                author=comment.get("author_name") or None,
+                published=_date(comment.get("date_gmt")),
+                text="\n\n".join(block["text"] for block in blocks_from(content))))
+            stack.extend(reversed(replies.get(comment["id"], [])))
+        return ordered or None
 
     @reader("images")
     def images(self) -> list[Image] | None:
