@@ -249,10 +249,20 @@ def _rail(ctx: Context, post: Post, where: str) -> str:
         return ""
     heading = f"More from {e(post.section)}" if where == "after" else "Trending now"
     items = "".join(
-        f'<li><a href="{e(ctx.url(other.path))}">{e(other.title)}</a>'
+        f'<li>{_thumbnail(ctx, other)}<a href="{e(ctx.url(other.path))}">{e(other.title)}</a>'
         f'<span class="rail-meta">{long_date(other.published)} · By '
         f'{e(other.authors[0])}</span></li>' for other in others)
     return f'<section class="story-rail"><h3>{heading}</h3><ul>{items}</ul></section>'
+
+
+def _thumbnail(ctx: Context, other: Post) -> str:
+    """A teaser's photo as ``the_post_thumbnail()`` prints it (the class of the story's own)."""
+    lead = next((image for image in other.images if image["featured"]), None)
+    if lead is None:
+        return ""
+    return (f'<a href="{e(ctx.url(other.path))}"><img width="300" height="200" '
+            f'src="{e(ctx.url(lead["url"]))}" class="attachment-thumbnail wp-post-image" '
+            f'alt="{e(lead["alt"] or "")}"></a>')
 
 
 def _comments(ctx: Context, theme: Theme, post: Post) -> str:
