@@ -63,7 +63,8 @@ DATE_FORMATS = (
     "{mm}/{dd}/{year} {t} {z}",
 )
 HEADLINES = (("h1", "entry-title"), ("h1", "post-title"), ("h1", "story-headline"),
-             ("h2", "headline"), ("h1", ""), ("h1", "single-title title"))
+             ("h2", "headline"), ("h1", ""), ("h1", "single-title title"),
+             ("h1", "linked"))
 BYLINES = ("by-link", "by-rel", "plain", "written-by", "meta-line")
 DATE_WRAPPERS = ("span", "div", "p", "time-bare", "time-datetime", "meta-line", "abbr-title")
 CONTENT_CLASSES = ("entry-content", "story-body", "article-text", "post-entry", "td-post-content")
@@ -308,7 +309,9 @@ def variant_page(ctx: Context, post: Post, theme: Theme) -> str:
     title = display_title(post)
     tag, cls = theme.headline
     attributes = f' class="{cls}"' if cls else ""
-    headline = f"<{tag}{attributes}>{e(title)}</{tag}>"
+    text = (f'<a href="{e(ctx.url(post.path))}" rel="bookmark">{e(title)}</a>'
+            if cls == "linked" else e(title))  # the_title() in a permalink, as blogs print it
+    headline = f"<{tag}{attributes}>{text}</{tag}>"
     date, byline = _date_html(theme, post), _byline_html(ctx, theme, post)
     if theme.byline == "meta-line" or theme.date_wrapper == "meta-line":
         meta = f'<div class="story-meta">{byline} <span class="sep">|</span> {date}</div>'
