@@ -138,7 +138,8 @@ def test_the_generator_varies_every_choice_a_theme_makes() -> None:
                            ("caption", variants.CAPTIONS), ("rail", variants.RAILS),
                            ("comments", variants.COMMENTS), ("jsonld", (True, False)),
                            ("og_times", (True, False)), ("post_class", (True, False)),
-                           ("layout", variants.LAYOUTS), ("updated", variants.UPDATED)):
+                           ("layout", variants.LAYOUTS), ("updated", variants.UPDATED),
+                           ("byline_at_end", (True, False))):
         assert {getattr(theme, choice) for theme in themes} == set(values), choice
     assert len({theme for theme in themes}) == len(themes)
 

@@ -8,10 +8,10 @@ and the date line are wrapped and worded (with or without a time, a weekday, a z
 OpenGraph times or JSON-LD, the caption markup, the comment markup (``wp_list_comments`` in its
 HTML5 and XHTML formats, or comments loaded by a script), where the headline block stands (the
 post's header, a hero band above the post element, the date line under the lead photo), a
-related-stories rail before or after the story, an author box, a share bar, and the content
-container's class. Every article of the site is rendered through that theme; what a theme
-prints through WordPress's own functions (``the_category``, ``the_tags``, ``post_class``,
-captions) stays as WordPress prints it.
+related-stories rail before or after the story, a byline at the top or closing the story, an
+author box, a share bar, and the content container's class. Every article of the site is
+rendered through that theme; what a theme prints through WordPress's own functions
+(``the_category``, ``the_tags``, ``post_class``, captions) stays as WordPress prints it.
 
 :meth:`Theme.shows_time` and :meth:`Theme.shows_zone` tell a test what the truth record can be.
 """
@@ -102,6 +102,7 @@ class Theme:
     post_class: bool
     layout: str
     updated: str
+    byline_at_end: bool
 
     @classmethod
     def draw(cls, seed: int) -> Theme:
@@ -126,6 +127,7 @@ class Theme:
             post_class=_pick(seed, "post_class", (True, True, False)),
             layout=_pick(seed, "layout", LAYOUTS),
             updated=_pick(seed, "updated", UPDATED),
+            byline_at_end=_pick(seed, "byline_at_end", (False, False, True)),
         )
 
     @property
@@ -313,7 +315,10 @@ def variant_page(ctx: Context, post: Post, theme: Theme) -> str:
             if cls == "linked" else e(title))  # the_title() in a permalink, as blogs print it
     headline = f"<{tag}{attributes}>{text}</{tag}>"
     date, byline = _date_html(theme, post), _byline_html(ctx, theme, post)
-    if theme.byline == "meta-line" or theme.date_wrapper == "meta-line":
+    signature = ""
+    if theme.byline_at_end:  # the date stays on top; the byline closes the story
+        meta, signature = date, f'<div class="story-signature">{byline}</div>'
+    elif theme.byline == "meta-line" or theme.date_wrapper == "meta-line":
         meta = f'<div class="story-meta">{byline} <span class="sep">|</span> {date}</div>'
     else:
         meta = f"{byline}\n{date}" if theme.date_after_byline else f"{date}\n{byline}"
@@ -348,6 +353,7 @@ def variant_page(ctx: Context, post: Post, theme: Theme) -> str:
 <div class="{theme.content_class}">
 {body}
 </div>
+{signature}
 {post_meta(ctx, post)}
 {box}
 {rail_after}

@@ -61,6 +61,11 @@ _ISO_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?")
 #: Class or id words of a photo's caption box, and how far up from a text it is looked for.
 _CAPTION_WORDS = re.compile(r"caption|credit|legend")
 CAPTION_DEPTH = 3
+#: How many elements after the body's last paragraph a signature byline is looked for in, and
+#: what marks a comment (whose authors are readers).
+SIGNATURE_BOXES = 40
+_IN_COMMENTS = ("ancestor-or-self::*[@id='comments' or contains(@class, 'comment') "
+                "or @id='respond']")
 _AUTHOR_PATH = re.compile(r"/author/[^/]+/?$")
 #: What a dek is printed in, and how short it can be.
 DEK_TAGS = frozenset({"p", "h2", "h3", "h4", "div", "span"})
@@ -101,6 +106,19 @@ def _before(holder: etree._Element) -> str:
         return f"{element_text(previous)}{previous.tail or ''} "
     parent = holder.getparent()
     return f"{parent.text or ''} " if parent is not None else ""
+
+
+def _byline(boxes: list[etree._Element]) -> list[str] | None:
+    """Author-archive links in ``boxes``, else the first short ``By …`` line among them."""
+    names = [element_text(a) for box in boxes for a in box.iter("a")
+             if _AUTHOR_PATH.search(urlsplit(a.get("href", "")).path)]
+    if any(names):
+        return list(dict.fromkeys(n for n in names if n))
+    for box in boxes:
+        text = element_text(box)
+        if len(text) <= MAX_HEADER_TEXT and _BYLINE.match(text):
+            return [DATE_TEXT.split(_WRITTEN.sub("", text))[0].strip(" |·•–—-")]
+    return None
 
 
 def _in_caption(el: etree._Element) -> bool:
@@ -220,16 +238,25 @@ class HeaderLayer(Layer):
 
     @reader("authors")
     def authors(self) -> list[str] | None:
-        """Links to author archives in the area, else a ``By …`` line."""
-        names = [element_text(a) for holder in self.area for a in holder.iter("a")
-                 if _AUTHOR_PATH.search(urlsplit(a.get("href", "")).path)]
-        if any(names):
-            return list(dict.fromkeys(n for n in names if n))
-        for holder in self.area:
-            text = element_text(holder)
-            if len(text) <= MAX_HEADER_TEXT and _BYLINE.match(text):
-                return [DATE_TEXT.split(_WRITTEN.sub("", text))[0].strip(" |·•–—-")]
-        return None
+        """Links to author archives in the area, else a ``By …`` line there; else the byline
+        a theme prints after the story (a signature), outside the body's box, rails and
+        comments."""
+        found = _byline(self.area)
+        return found or _byline(self.after_story)
+
+    @cached_property
+    def after_story(self) -> list[etree._Element]:
+        """The first elements of the post element after the box of the body's last long
+        paragraph."""
+        scope = self.page.first(ARTICLE_SCOPE)
+        paragraphs = [p for p in (scope if scope is not None else self.page.root).iter("p")
+                      if len(element_text(p)) > BODY_PARAGRAPH and not p.xpath(_IN_COMMENTS)]
+        if scope is None or not paragraphs:
+            return []
+        body = paragraphs[-1].getparent()  # the body's box: what follows it, not its own end
+        after = body.xpath(f"following::*[position() <= {SIGNATURE_BOXES}]")
+        return [el for el in after if any(a is scope for a in el.iterancestors())
+                and not el.xpath(_IN_COMMENTS) and not in_rail_item(el, self.page)]
 
 
 class BoundsLayer(Layer):
