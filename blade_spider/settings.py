@@ -128,6 +128,12 @@ BLADE_RECHECK_DAYS = 7
 #: none names any more, so removed ones are marked gone) when the last sweep is older than this
 #: many days; 0: only when asked (``blade crawl --sweep``).
 BLADE_SWEEP_DAYS = 7
+#: Ask the WordPress REST API, in batches, for the posts whose page left a field to a guess
+#: (``blade_spider.crawl.rest_batches``); off: every record comes from its HTML alone.
+BLADE_REST_LAYER = True
+#: Parsed pages waiting for their REST batch hold their responses; Scrapy's 5 MB default would
+#: stop the downloader at about 30 pages of a news site and send batches of 30, not 100.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 25_000_000
 #: Share of article pages that may fail before the run counts as failed (exit status 1).
 BLADE_MAX_FAILURE_RATE = 0.05
 #: Scrapy's scheduler, stopping the crawl when the JOBDIR queue cannot be written (disk full).

@@ -110,12 +110,12 @@ def test_validate_drops_a_broken_record_and_signals_why(tmp_path: Path) -> None:
     crawler = crawler_for(tmp_path)
     rejected = received(crawler, blade_signals.record_rejected)
     item = article()
-    item.headline = None
+    item.published = "last Tuesday"  # not a date: the schema refuses it
     with pytest.raises(DropItem, match="invalid record"):
         build_from_crawler(ValidatePipeline, crawler).process_item(item)
     [sent] = rejected
     assert sent["record"]["url"] == item.url
-    assert sent["errors"][0].startswith("headline")
+    assert sent["errors"][0].startswith("published")
     assert not list(tmp_path.iterdir()), "logging the reject is the recorder's job"
 
 

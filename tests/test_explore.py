@@ -27,6 +27,7 @@ from blade_spider.archive.sqlite import QUERIES, database_is_current
 from blade_spider.archive.tables import TABLES
 from blade_spider.cli import main
 from blade_spider.cli.explore import prepare
+from blade_spider.record.schema import article_schema
 from tests.conftest import ROOT, archived
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -121,7 +122,8 @@ def test_the_database_is_rebuilt_only_when_the_archive_changed(crawled_archive: 
     assert prepare(root)[2] is True
     meta = json.loads(metadata.read_text(encoding="utf-8"))
     articles = meta["databases"]["blade"]["tables"]["articles"]
-    assert articles["columns"]["headline"] == "The title as displayed, without the site name."
+    assert articles["columns"]["headline"] == article_schema()["properties"]["headline"][
+        "description"]  # the column descriptions are the JSON Schema's
     assert articles["facets"] == ["section", "year", {"array": "authors"}]
     assert "Brown, Naff, Pitts Omnimedia" in meta["license"]
     assert "manifest.json SHA-256" in meta["description"]

@@ -94,7 +94,10 @@ def test_a_subclass_overrides_a_reader_by_name_and_adds_its_own() -> None:
 
 def test_layers_keep_their_priority() -> None:
     names = [type(layer).__name__ for layer in layers_for(_page())]
-    assert names == ["WordPressLayer", "MetadataLayer", "GenericLayer", "DiscoveryLayer"]
+    # No template and no stock content container: the bounded body goes first.
+    assert names == ["BoundsLayer", "WordPressLayer", "MetadataLayer", "RestLayer",
+                     "HeaderLayer", "GenericLayer", "DiscoveryLayer", "DiscoveredDateLayer",
+                     "PermalinkLayer"]
 
 
 def test_schema_properties_are_the_item_fields() -> None:

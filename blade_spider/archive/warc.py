@@ -71,7 +71,8 @@ DEFAULT_MAX_BYTES = 1 << 30
 GZIP_MAGIC = b"\x1f\x8b"
 #: Request meta the parser reads (:class:`~blade_spider.extract.DiscoveryLayer`). Whatever the
 #: parser takes from ``meta`` must be listed here, or a re-parse would not see what the crawl saw.
-REPLAYED_META = ("discovered_modified", "discovered_modified_source")
+REPLAYED_META = ("discovered_modified", "discovered_modified_source", "discovered_published",
+                 "discovered_published_source")
 WARC_FIELDS = "application/warc-fields"
 #: The WARC header of a record whose payload is not whole, and the value this module writes.
 TRUNCATED = ("WARC-Truncated", "length")

@@ -45,7 +45,8 @@ def output_dir(crawler: Crawler) -> Path:
 
 
 class ValidatePipeline:
-    """Refuse records that break the schema (url, headline, published and body required).
+    """Refuse records that break the schema: no URL, or neither headline nor body (a missing
+    date or byline is archived as null, noted in ``crawl.missing``).
 
     A refused record is dropped and sent as :data:`~blade_spider.crawl.signals.record_rejected`
     (counted by reason, logged to ``output/rejects.jsonl``); it never reaches the archive.

@@ -17,8 +17,15 @@ from blade_spider.extract.classify import not_article_reason
 from blade_spider.extract.comments import third_party_comments
 from blade_spider.extract.layers.base import Layer
 from blade_spider.extract.layers.discovery import DiscoveryLayer
+from blade_spider.extract.layers.fallback import (
+    BoundsLayer,
+    DiscoveredDateLayer,
+    HeaderLayer,
+    PermalinkLayer,
+)
 from blade_spider.extract.layers.generic import GenericLayer
 from blade_spider.extract.layers.metadata import MetadataLayer
+from blade_spider.extract.layers.rest import RestLayer
 from blade_spider.extract.layers.wordpress import WordPressLayer
 from blade_spider.extract.page import Page
 from blade_spider.record.dates import PageDate
@@ -37,9 +44,11 @@ class NotAnArticle(Exception):
         self.reason = reason
 
 
-#: The layers every page is asked after its template layer, in priority order.
-COMMON_LAYERS: tuple[type[Layer], ...] = (WordPressLayer, MetadataLayer, GenericLayer,
-                                          DiscoveryLayer)
+#: The layers every page is asked after its template layer, in priority order: the page's
+#: stock markup and metadata, what WordPress stores (REST), then the layers that guess.
+COMMON_LAYERS: tuple[type[Layer], ...] = (WordPressLayer, MetadataLayer, RestLayer, HeaderLayer,
+                                          GenericLayer, DiscoveryLayer, DiscoveredDateLayer,
+                                          PermalinkLayer)
 
 
 @cache
@@ -57,10 +66,29 @@ def template_layer(page: Page) -> Layer | None:
 
 
 def layers_for(page: Page) -> list[Layer]:
-    """The page's layers in priority order: template, WordPress, metadata, generic, discovery."""
+    """The page's layers in priority order (docs/EXTRACTION.md): the template layer, or the
+    bounded body when no layer knows the content container, then :data:`COMMON_LAYERS`."""
     template = template_layer(page)
+    if template is None and BoundsLayer.matches(page):
+        template = BoundsLayer(page)
     layers: list[Layer] = [template] if template else []
     return layers + [layer_class(page) for layer_class in COMMON_LAYERS]
+
+
+#: Fields whose printed form beats what WordPress stores: core stores one author per post, and
+#: a byline names every co-author, so the header's byline is asked before the REST API.
+BYLINE_FIRST = frozenset({"authors"})
+
+
+def field_layers(field: str, layers: list[Layer]) -> list[Layer]:
+    """``layers`` in the order ``field`` asks them (docs/EXTRACTION.md)."""
+    if field not in BYLINE_FIRST:
+        return layers
+    rest = [layer for layer in layers if isinstance(layer, RestLayer)]
+    others = [layer for layer in layers if not isinstance(layer, RestLayer)]
+    at = next((i + 1 for i, layer in enumerate(others) if isinstance(layer, HeaderLayer)),
+              len(others))
+    return others[:at] + rest + others[at:]
 
 
 def _has_time(value: PageDate) -> bool:
@@ -80,7 +108,7 @@ def extract_page(page: Page) -> Article:
     if reason:
         raise NotAnArticle(response.url, reason)
     layers = layers_for(page)
-    template = layers[0].name if not isinstance(layers[0], WordPressLayer) else None
+    template = layers[0].name if not isinstance(layers[0], WordPressLayer | BoundsLayer) else None
     service = third_party_comments(page)
     comments_note = (f"comments are loaded by a third-party script ({service}) and are not in "
                      "the page" if service else None)
@@ -92,5 +120,5 @@ def extract_page(page: Page) -> Article:
         if field in ("published", "modified"):
             loader.add_layered(field, layers, good_enough=_has_time)
         else:
-            loader.add_layered(field, layers)
+            loader.add_layered(field, field_layers(field, layers))
     return loader.load_item()

@@ -35,6 +35,9 @@ _BLOCK_TYPES = frozenset({"paragraph", "heading", "quote", "list_item", "preform
 _MAX_HEADLINE = 400
 _MAX_BIO = 400
 _FOLLOW_LINK = re.compile(r"\bFollow\s+@?\S+\s*$")
+#: Fields every article has: when no source gives one, the record is archived with it null and
+#: names it in ``crawl.missing`` (the article is only rejected without headline and body).
+NOTED_FIELDS = ("headline", "published", "body")
 
 
 # --- input processors: one concern each --------------------------------------------------------
@@ -331,4 +334,7 @@ class ArticleLoader(ItemLoader):
         note = self.context.get("comments_note")
         if note:
             crawl["comments_note"] = note
+        missing = [name for name in NOTED_FIELDS if getattr(article, name) is None]
+        if missing:
+            crawl["missing"] = missing
         return crawl

@@ -39,6 +39,8 @@ class Options:
     #: Which comment page the article URL shows (``default_comments_page``): ``"oldest"`` (page
     #: 1) or ``"newest"`` (the last page; page 1 then holds the oldest comments all the same).
     comments_order: str = "oldest"
+    #: Serve every article through a generated theme (``"variant:<seed>"``, see ``variants``).
+    theme: str | None = None
 
 
 @dataclass(frozen=True)

@@ -275,12 +275,8 @@ def blocks_html(
     """The blocks in order, consecutive list items as one list and consecutive quote paragraphs
     as one blockquote, with the inline (non-featured) photos spread between the groups and
     ``ad`` after the second group."""
-    groups = _grouped(post.blocks)
-    inline = [image for image in post.images if not image["featured"]]
-    slots: dict[int, list[dict]] = {}
-    for k, image in enumerate(inline):  # spread evenly; every photo placed, in order
-        slot = max(0, ((k + 1) * len(groups)) // (len(inline) + 1) - 1)
-        slots.setdefault(slot, []).append(image)
+    groups = grouped(post.blocks)
+    slots = inline_slots(post, len(groups))
     out = []
     for i, (kind, texts) in enumerate(groups):
         out.append(_group_html(kind, texts, heading))
@@ -290,7 +286,18 @@ def blocks_html(
     return "\n".join(out)
 
 
-def _grouped(blocks: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+def inline_slots(post: Post, groups: int) -> dict[int, list[dict]]:
+    """Where the inline (non-featured) photos go: after which group of blocks, spread evenly,
+    every photo placed, in order."""
+    inline = [image for image in post.images if not image["featured"]]
+    slots: dict[int, list[dict]] = {}
+    for k, image in enumerate(inline):
+        slot = max(0, ((k + 1) * groups) // (len(inline) + 1) - 1)
+        slots.setdefault(slot, []).append(image)
+    return slots
+
+
+def grouped(blocks: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     """Runs of list items and of quotes merged; every other block on its own."""
     groups: list[tuple[str, list[str]]] = []
     for kind, text in blocks:

@@ -1,14 +1,14 @@
 """The WordPress REST API subset a crawler uses: ``/wp-json/wp/v2/posts`` and single posts.
 
 Supports the parameters an incremental crawl needs (``modified_after``, ``after``, ``before``,
-``orderby``, ``order``, ``per_page`` up to 100, ``page``, ``_fields``) with WordPress's
+``orderby``, ``order``, ``per_page`` up to 100, ``page``, ``_fields``) and the REST layer's
+batches (``include``, ``_embed``), and ``/wp-json/wp/v2/comments?post=…``, with WordPress's
 semantics: date bounds are exclusive, dates without an offset are site-local (US Eastern), and
 paging past the end is a 400 error, not an empty list.
 """
 
 from __future__ import annotations
 
-import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from blade_spider.sample_site.articles import caption_div, zox_figure
 from blade_spider.sample_site.context import Context
 from blade_spider.sample_site.index import page_count
-from blade_spider.sample_site.model import NY, Post, by_modified, by_published, slugify
+from blade_spider.sample_site.model import NY, Post, by_modified, by_published
 from blade_spider.sample_site.render import (
     SITE_NAME,
     TAGLINE,
@@ -25,7 +25,9 @@ from blade_spider.sample_site.render import (
     display_title,
     e,
     excerpt,
+    rich,
 )
+from blade_spider.sample_site.rest_embed import embedded, term_id
 
 MAX_PER_PAGE = 100
 
@@ -60,7 +62,8 @@ Answer = tuple[object, dict[str, str]]
 
 def root(ctx: Context) -> Answer:
     """``/wp-json/``: the API index, enough for discovery."""
-    routes = {"/wp/v2/posts": {"methods": ["GET"]}, "/wp/v2/posts/(?P<id>[\\d]+)": {}}
+    routes = {"/wp/v2/posts": {"methods": ["GET"]}, "/wp/v2/posts/(?P<id>[\\d]+)": {},
+              "/wp/v2/comments": {"methods": ["GET"]}}
     return (
         {
             "name": SITE_NAME,
@@ -83,6 +86,9 @@ def posts(ctx: Context, params: Mapping[str, str]) -> Answer:
     if order not in ("asc", "desc") or orderby not in _SORT_KEYS:
         raise RestError(400, "rest_invalid_param", "Invalid parameter(s): order, orderby")
     found = _matching(ctx, params, orderby)
+    if "include" in params:
+        wanted = {int(i) for i in params["include"].split(",") if i.strip().isdigit()}
+        found = [post for post in found if post.id in wanted]
     total, pages = len(found), page_count(len(found), per_page)
     if page > pages and total:
         raise RestError(
@@ -98,7 +104,8 @@ def posts(ctx: Context, params: Mapping[str, str]) -> Answer:
     links = _page_links(ctx, params, page, pages)
     if links:
         headers["Link"] = links
-    return [post_json(ctx, post, fields) for post in chosen], headers
+    embed = _embed(params)
+    return [post_json(ctx, post, fields, embed) for post in chosen], headers
 
 
 def single(ctx: Context, post_id: int) -> Answer:
@@ -109,12 +116,17 @@ def single(ctx: Context, post_id: int) -> Answer:
     return post_json(ctx, post, []), {}
 
 
-def post_json(ctx: Context, post: Post, fields: list[str]) -> dict:
+def post_json(ctx: Context, post: Post, fields: list[str],
+              embed: list[str] | None = None) -> dict:
     """A post object; only the requested ``_fields`` are computed (rendering content is the
-    expensive part, and incremental crawls ask for ``id,link,modified_gmt`` only)."""
+    expensive part, and incremental crawls ask for ``id,link,modified_gmt`` only); ``embed``
+    (``_embed``: every link when empty) adds ``_embedded``."""
     makers = _field_makers(ctx, post)
     wanted = [name for name in fields if name in makers] if fields else list(makers)
-    return {name: makers[name]() for name in wanted}
+    found = {name: makers[name]() for name in wanted}
+    if embed is not None and (not fields or "_embedded" in fields):
+        found["_embedded"] = embedded(ctx, post, embed)
+    return found
 
 
 def _field_makers(ctx: Context, post: Post) -> dict[str, Callable[[], object]]:
@@ -139,9 +151,47 @@ def _field_makers(ctx: Context, post: Post) -> dict[str, Callable[[], object]]:
             "rendered": f"<p>{e(excerpt(post))}</p>\n",
             "protected": post.protected,
         },
-        "author": lambda: _term_id(post.authors[0]),
-        "categories": lambda: [_term_id(name) for name in post.categories],
-        "tags": lambda: [_term_id(name) for name in post.tags],
+        "author": lambda: term_id(post.authors[0]),
+        "categories": lambda: [term_id(name) for name in post.categories],
+        "tags": lambda: [term_id(name) for name in post.tags],
+    }
+
+
+def comments(ctx: Context, params: Mapping[str, str]) -> Answer:
+    """``/wp-json/wp/v2/comments?post=1,2``: the public posts' comments, oldest first with
+    ``order=asc`` (``orderby`` ``date_gmt``, ``date`` or ``id``), ``parent`` 0 at top level."""
+    per_page = _int(params, "per_page", 10, 1, MAX_PER_PAGE)
+    page = _int(params, "page", 1, 1, None)
+    order, orderby = params.get("order", "desc"), params.get("orderby", "date_gmt")
+    if order not in ("asc", "desc") or orderby not in ("date_gmt", "date", "id"):
+        raise RestError(400, "rest_invalid_param", "Invalid parameter(s): order, orderby")
+    wanted = {int(i) for i in params.get("post", "").split(",") if i.strip().isdigit()}
+    posts = [ctx.index.by_id[i] for i in sorted(wanted) if i in ctx.index.by_id]
+    found = [(post, c) for post in posts if post.live and not post.protected
+             for c in post.comments]
+    found.sort(key=(lambda pc: pc[1]["id"]) if orderby == "id"
+               else (lambda pc: (pc[1]["published"].timestamp(), pc[1]["id"])),
+               reverse=order == "desc")
+    total, pages = len(found), page_count(len(found), per_page)
+    if page > pages and total:
+        raise RestError(400, "rest_comment_invalid_page_number",
+                        "The page number requested is larger than the number of pages available.")
+    fields = [f for f in params.get("_fields", "").split(",") if f]
+    chosen = [_comment_json(ctx, post, c) for post, c in found[(page - 1) * per_page:
+                                                              page * per_page]]
+    if fields:
+        chosen = [{k: v for k, v in c.items() if k in fields} for c in chosen]
+    return chosen, {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
+
+
+def _comment_json(ctx: Context, post: Post, comment: dict) -> dict:
+    return {
+        "id": comment["id"], "post": post.id, "parent": comment["parent_id"] or 0,
+        "author_name": comment["author"], "date": _local(comment["published"]),
+        "date_gmt": _gmt(comment["published"]),
+        "content": {"rendered": "".join(f"<p>{rich(p)}</p>\n"
+                                        for p in comment["text"].split("\n\n"))},
+        "link": ctx.url(f"{post.path}#comment-{comment['id']}"),
     }
 
 
@@ -171,6 +221,13 @@ def _matching(ctx: Context, params: Mapping[str, str], orderby: str) -> list[Pos
     if orderby != ("modified" if by_modified else "date"):
         found.sort(key=_SORT_KEYS[orderby])
     return found
+
+
+def _embed(params: Mapping[str, str]) -> list[str] | None:
+    """``_embed`` (``_embed=author,wp:term`` names the links; bare ``_embed``: all of them)."""
+    if "_embed" not in params:
+        return None
+    return [name for name in params["_embed"].split(",") if name]
 
 
 def _when(params: Mapping[str, str], name: str) -> float:
@@ -212,8 +269,3 @@ def _local(moment: datetime) -> str:
 
 def _gmt(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _term_id(name: str) -> int:
-    """A stable numeric id for an author, category or tag name."""
-    return zlib.crc32(slugify(name).encode()) % 90_000 + 2

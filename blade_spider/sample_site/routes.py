@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
-from blade_spider.sample_site import feeds, responses, rest
+from blade_spider.sample_site import feeds, responses, rest, variants
 from blade_spider.sample_site.articles import amp_page, article_page
 from blade_spider.sample_site.assets import JPEG, PDF
 from blade_spider.sample_site.context import Context
@@ -87,8 +87,10 @@ def _article(ctx: Context, match: re.Match, target: Target) -> Response:
     if suffix == "amp/":
         return responses.html(amp_page(ctx, post), last_modified=post.modified)
     comment_page = int(match["cpage"]) if match["cpage"] else None
-    return responses.html(article_page(ctx, post, target.omit, comment_page),
-                          last_modified=post.modified)
+    theme = variants.theme_of(ctx)
+    page = (variants.variant_page(ctx, post, theme) if theme
+            else article_page(ctx, post, target.omit, comment_page))
+    return responses.html(page, last_modified=post.modified)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,7 +318,9 @@ _FIXED: dict[str, Callable[[Context], Response]] = {
     **{path: _page(path) for path in PAGES},
 }
 _JPEG = _file(JPEG, "image/jpeg")
-_FIXED_REST = {"/wp-json/": _rest_root, "/wp-json/wp/v2/posts": _rest_posts}
+_rest_comments = _rest(lambda ctx, target: rest.comments(ctx, target.params))
+_FIXED_REST = {"/wp-json/": _rest_root, "/wp-json/wp/v2/posts": _rest_posts,
+               "/wp-json/wp/v2/comments": _rest_comments}
 
 _TAXONOMIES = {"category": "categories", "tag": "tags", "author": "authors"}
 
@@ -344,5 +348,6 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[Context, re.Match, Target], Res
     (re.compile(r"^/wp-sitemap-posts-post-(?P<n>\d+)\.xml$"), _core_posts),
     (re.compile(r"^/content/files/\d{4}/\d{2}/[^/]+\.jpe?g$"), lambda c, m, t: _JPEG(c)),
     (re.compile(r"^/wp-json/wp/v2/posts/\d+$"), lambda c, m, t: _rest_single(c, t)),
-    (re.compile(r"^/wp-json/(?:wp/v2/posts)?$"), lambda c, m, t: _FIXED_REST[t.path](c, t)),
+    (re.compile(r"^/wp-json/(?:wp/v2/(?:posts|comments))?$"),
+     lambda c, m, t: _FIXED_REST[t.path](c, t)),
 ]

@@ -44,6 +44,7 @@ from blade_spider.archive.state import ArticleState, StateStore, utc_now
 from blade_spider.crawl import signals as blade_signals
 from blade_spider.crawl.addons import PLACEHOLDER_CONTACT, job_dir
 from blade_spider.crawl.middlewares import CrawlStopping
+from blade_spider.crawl.rest_batches import RestBatches
 from blade_spider.crawl.resume import NAMED_FILE, ScheduledKeys
 from blade_spider.crawl.signals import (
     ArticleGone,
@@ -233,6 +234,7 @@ class BladeSpider(scrapy.Spider):
         spider.scheduled = ScheduledKeys(job_dir(settings))
         spider.named = ScheduledKeys(job_dir(settings), NAMED_FILE)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        spider.rest_batches = RestBatches(crawler, spider.base_url, spider.site)
         return spider
 
     # --- state ---------------------------------------------------------------------------------
@@ -500,6 +502,12 @@ class BladeSpider(scrapy.Spider):
             self.failure(request, request.url, "listing", describe(failure), status)
         self.sitemaps_answered += 1
 
+    @property
+    def archives_due(self) -> bool:
+        """The sitemaps listed no article, and the archives are not walked yet."""
+        return self.sitemap_articles == 0 and bool(self.sitemaps_answered) \
+            and not self.archives_started
+
     def next_listings(self) -> Iterator[Request]:
         """What discovery reads once everything asked for is in: the next index, else the
         feed, and the archives if the sitemaps listed no article (a resumed run whose every
@@ -511,7 +519,9 @@ class BladeSpider(scrapy.Spider):
             self.feed_requested = True
             yield Request(f"{self.base_url}/feed/", callback=self.parse_feed,
                           errback=self.discovery_failed, priority=40)
-        if self.sitemap_articles == 0 and self.sitemaps_answered and not self.archives_started:
+            if self.archives_due:
+                return  # the feed first: its pubDate dates the stories it names
+        if self.archives_due:
             self.archives_started = True
             self.logger.info("No usable sitemap: discovering articles through the archives")
             yield Request(f"{self.base_url}/", callback=self.parse_archive,
@@ -528,7 +538,9 @@ class BladeSpider(scrapy.Spider):
         for item in selector.xpath("//item | //entry"):
             link = item.xpath("./link/text() | ./link[not(@rel) or @rel='alternate']/@href").get()
             updated = item.xpath("./updated/text()").get()
-            request = self.article_request(link or "", source="feed", lastmod=updated)
+            published = item.xpath("./pubDate/text() | ./published/text()").get()
+            request = self.article_request(link or "", source="feed", lastmod=updated,
+                                           published=published)
             if request is not None:
                 yield request
 
@@ -573,7 +585,7 @@ class BladeSpider(scrapy.Spider):
 
     def article_request(
         self, url: str, source: str, lastmod: str | None = None, force: bool = False,
-        recheck: bool = False,
+        recheck: bool = False, published: str | None = None,
     ) -> Request | None:
         """A request for the article at ``url``, or ``None`` when it is not to be fetched.
 
@@ -608,9 +620,12 @@ class BladeSpider(scrapy.Spider):
         meta: dict[str, Any] = {"blade_source": source, "blade_stage": "article",
                                 "handle_httpstatus_list": ARTICLE_STATUSES,
                                 **discovery_meta(known, lastmod, source)}
+        if published:  # the feed's pubDate: a last resort for the record's date
+            meta["discovered_published"] = published
+            meta["discovered_published_source"] = source
         # dont_filter: this spider deduplicates articles itself (``scheduled``), and a redirect
         # loop must end in "max redirections" (a recorded failure), not in a silent dupefilter.
-        return Request(canonical, callback=self.parse_article, errback=self.article_failed,
+        return Request(canonical, callback=self.parse_page, errback=self.article_failed,
                        headers=headers, meta=meta, dont_filter=True)
 
     def recheck_requests(self) -> Iterator[Request]:
@@ -627,6 +642,7 @@ class BladeSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         """A crawl stopped before the end hands what it scheduled to the run resuming its
         JOBDIR (a finished one has nothing queued; its JOBDIR goes)."""
+        self.rest_batches.release()
         if reason != "finished":
             self.scheduled.save()
             self.named.save()
@@ -637,7 +653,8 @@ class BladeSpider(scrapy.Spider):
         re-checks (conditionally), the archived articles no listing named, so the ones that now
         answer 404/410 or redirect to another article are marked gone. A sweep in which a
         listing could not be read leaves them: what it lists would all look removed."""
-        if self.discovering and (self.sitemap_queue or not self.feed_requested):
+        if self.discovering and (self.sitemap_queue or not self.feed_requested
+                                 or self.archives_due):
             for request in self.next_listings():
                 self.crawler.engine.crawl(request)
             raise DontCloseSpider
@@ -661,6 +678,14 @@ class BladeSpider(scrapy.Spider):
             raise DontCloseSpider
 
     # --- articles --------------------------------------------------------------------------
+
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        """:meth:`parse_article`, a record that left a field to a guess read again with its
+        post's REST object (fetched in batches: :mod:`blade_spider.crawl.rest_batches`)."""
+        for output in self.parse_article(response):
+            if isinstance(output, Article):
+                output = await self.rest_batches.complete(output, response)
+            yield output
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """One article page → one record. What else it may turn out to be (unchanged, gone, no

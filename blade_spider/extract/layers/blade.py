@@ -22,7 +22,9 @@ from lxml import etree
 from blade_spider.extract.blocks import Block, blocks_from, is_chrome
 from blade_spider.extract.images import image_url, photo, photos_in
 from blade_spider.extract.layers.base import Layer, reader
+from blade_spider.extract.layers.fallback import headline_element
 from blade_spider.extract.page import Page
+from blade_spider.extract.rails import in_rail_item
 from blade_spider.record.dates import MONTH
 from blade_spider.record.items import Image
 from blade_spider.record.text import element_text
@@ -154,6 +156,19 @@ def _dateline_texts(page: Page) -> Iterator[etree._Element]:
             yield holder
 
 
+def _comes_first(page: Page, first: etree._Element | None, second: etree._Element) -> bool:
+    """Whether ``first`` stands before ``second`` in the document (a walk that stops at the
+    first of the two)."""
+    if first is None:
+        return False
+    for el in page.root.iter():
+        if el is first:
+            return True
+        if el is second:
+            return False
+    return False
+
+
 def _in_chrome(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
     """Whether ``el`` or an ancestor is page chrome, memoised across candidates. A module
     function, not a closure: a recursive closure is a reference cycle that would keep the
@@ -191,14 +206,18 @@ class BladeDatelineLayer(Layer):
                     if len(text) > _MAX_DATELINE:
                         break
                     match = DATELINE.match(text)
-                    if match:
+                    if match and not in_rail_item(element, page):
                         return element, match
                 element = element.getparent()
         return None
 
     @classmethod
     def matches(cls, page: Page) -> bool:
-        return cls.find_dateline(page) is not None
+        """A date line above the story's headline: one below it (a theme that prints the date
+        under the headline or the lead photo) is another layout, whose "heading after the date
+        line" would be a subheading of the body."""
+        found = cls.find_dateline(page)
+        return found is not None and not _comes_first(page, headline_element(page), found[0])
 
     @cached_property
     def dateline(self) -> tuple[etree._Element, re.Match[str]]:

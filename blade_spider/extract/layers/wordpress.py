@@ -16,6 +16,7 @@ from blade_spider.extract.blocks import Block, blocks_from
 from blade_spider.extract.comments import comments_in
 from blade_spider.extract.images import photo, photos_in
 from blade_spider.extract.layers.base import Layer, reader
+from blade_spider.extract.rails import in_rail_item
 from blade_spider.record.items import Comment, Image
 from blade_spider.record.text import element_text
 
@@ -167,11 +168,14 @@ class WordPressLayer(Layer):
         return blocks_from(self.content) or None
 
     def featured_image(self) -> Image | None:
-        """The theme's featured image (post thumbnail), outside or at the top of the content."""
+        """The theme's featured image (post thumbnail), outside or at the top of the content;
+        another story's thumbnail in a teaser (a rail prints them the same way) is not it."""
         for img in self.page.css(
             ".post-thumbnail img, .wp-block-post-featured-image img, img.wp-post-image, "
             ".featured-image img", self.scope
         ):
+            if in_rail_item(img, self.page):
+                continue
             image = photo(img, self.page.url, featured=True)
             if image:
                 return image
