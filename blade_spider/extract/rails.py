@@ -76,9 +76,15 @@ def rails_in(scope: etree._Element, page: Page) -> list[etree._Element]:
 def in_rail_item(el: etree._Element, page: Page, depth: int = 3) -> bool:
     """Whether ``el`` is part of a teaser of another story: within ``depth`` levels it shares a
     short box with a link to another article (a rail item's date and byline line)."""
+    # Layers ask this of many elements that share their boxes: each box is judged once a page
+    # (the memo keeps the element, so lxml hands out the same proxy for it again).
+    judged: dict[etree._Element, bool | None] = page.memo.setdefault("rail_boxes", {})
     for box in (el, *list(el.iterancestors())[:depth]):
-        if len(element_text(box)) > MAX_ITEM_TEXT:
+        if box not in judged:
+            judged[box] = (None if len(element_text(box)) > MAX_ITEM_TEXT
+                           else bool(links_elsewhere(box, page)))
+        if judged[box] is None:  # too long for a teaser: no rail item around el
             return False
-        if links_elsewhere(box, page):
+        if judged[box]:
             return True
     return False
