@@ -60,7 +60,8 @@ def crawl_env(site: SampleSite, output: Path, *spider_args: str, env: dict[str, 
               timeout: float = 90) -> tuple[subprocess.CompletedProcess[str], float]:
     """``scrapy crawl blade`` with extra environment; returns the result and its duration."""
     command = [sys.executable, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={site.url}",
-               "-s", f"BLADE_OUTPUT_DIR={output}", "-s", "LOG_LEVEL=INFO"]
+               "-s", f"BLADE_OUTPUT_DIR={output}", "-s", "LOG_LEVEL=INFO",
+               "-s", "BLADE_POLITE=False"]  # the site is on this machine
     for arg in spider_args:
         command += ["-a", arg]
     started = time.monotonic()
@@ -392,14 +393,15 @@ def test_a_crawl_of_another_site_into_an_archive_is_refused(output: Path) -> Non
         other = site.url.replace("127.0.0.1", "localhost")
         command = ["crawl", "blade", "-a", f"base_url={other}"]
         refused = subprocess.run(
-            [sys.executable, "-m", "scrapy", *command, "-s", f"BLADE_OUTPUT_DIR={output}"],
+            [sys.executable, "-m", "scrapy", *command, "-s", f"BLADE_OUTPUT_DIR={output}",
+             "-s", "BLADE_POLITE=False"],
             cwd=ROOT, capture_output=True, text=True, timeout=90, check=False)
         assert refused.returncode == 2, refused.stderr[-3000:]
         assert "BLADE_ALLOW_OTHER_SITE" in refused.stderr and "localhost" in refused.stderr
         assert archive_bytes(output) == before
         allowed = subprocess.run(
             [sys.executable, "-m", "scrapy", *command, "-s", f"BLADE_OUTPUT_DIR={output}",
-             "-s", "BLADE_ALLOW_OTHER_SITE=True"],
+             "-s", "BLADE_ALLOW_OTHER_SITE=True", "-s", "BLADE_POLITE=False"],
             cwd=ROOT, capture_output=True, text=True, timeout=90, check=False)
     assert allowed.returncode == 0, allowed.stderr[-3000:]
 
@@ -476,7 +478,7 @@ def test_a_short_body_is_never_stored_as_whole(tmp_path: Path) -> None:
             [sys.executable, "-m", "scrapy", "crawl", "blade", "-a", f"base_url={base}",
              "-a", f"url={base}/2017/09/05/{uuid.uuid4().hex}/",
              "-s", f"BLADE_OUTPUT_DIR={output}", "-s", "DOWNLOAD_FAIL_ON_DATALOSS=False",
-             "-s", "ROBOTSTXT_OBEY=False"],
+             "-s", "ROBOTSTXT_OBEY=False", "-s", "BLADE_POLITE=False"],
             cwd=ROOT, capture_output=True, text=True, timeout=90, check=False)
     finally:
         server.shutdown()
