@@ -172,8 +172,9 @@ def read_url_file(path: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
-def common(sub: argparse.ArgumentParser) -> None:
-    """Options every subcommand takes: the archive directory and Scrapy settings."""
-    sub.add_argument("--output", "-o", help="archive directory (default: output)")
+def common(sub: argparse.ArgumentParser, output: str = "output") -> None:
+    """Options every subcommand takes: the archive directory (``output`` the one it uses when
+    none is given) and Scrapy settings."""
+    sub.add_argument("--output", "-o", help=f"archive directory (default: {output})")
     sub.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                      help="a Scrapy setting, e.g. -s BLADE_CONTACT=me@example.org")

@@ -52,7 +52,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def register(subparsers: Any) -> None:
     """Add ``blade demo`` to the ``blade`` command's subparsers."""
     sub = subparsers.add_parser("demo", help="crawl the bundled sample site on 127.0.0.1")
-    common(sub)
+    common(sub, DEMO_OUTPUT)
     sub.add_argument("--port", type=int,
                      help=f"serve the sample site on this port of 127.0.0.1 (0: any free port; "
                           f"default {DEFAULT_PORT}, or any free port when {DEFAULT_PORT} is taken)")
