@@ -242,6 +242,8 @@ def _is_continuation(site: SiteHosts, url: str, canonical: str) -> bool:
 _CAPTURE_COLUMNS = ("path TEXT, offset INTEGER, length INTEGER, url TEXT, date TEXT, "
                     "record_id TEXT, status INTEGER, content_type TEXT, hints TEXT")
 _CAPTURE_FIELDS = "path, offset, length, url, date, record_id, status, content_type, hints"
+#: Placeholders for a key and a capture.
+_KEYED_CAPTURE = ", ".join("?" * 10)
 
 
 def _row(capture: Capture) -> tuple[Any, ...]:
@@ -258,17 +260,20 @@ def _capture(row: tuple[Any, ...]) -> Capture:
 class CaptureIndex:
     """The captures a run uses: the newest per article URL, and the continuation pages.
 
-    Kept in a SQLite file in a temporary directory (deleted by :meth:`close`), not in memory: an
-    archive's captures outnumber what a process should hold, and worker processes open the same
-    file to find continuation pages.
+    Kept in a SQLite file in a temporary directory (``TMPDIR``; deleted by :meth:`close`), not in
+    memory: an archive's captures outnumber what a process should hold, and worker processes
+    open the same file to find continuation pages.
     """
 
     def __init__(self, site: SiteHosts, mirrors: bool, path: Path | None = None) -> None:
         self.site = site
         self.mirrors = mirrors
         #: The directory this index made (and :meth:`close` deletes); ``None`` for a reader.
-        self._made = None if path else tempfile.TemporaryDirectory(prefix="blade-captures-")
-        self.path = path or Path(self._made.name) / "captures.sqlite"
+        self._made: tempfile.TemporaryDirectory[str] | None = None
+        if path is None:
+            self._made = tempfile.TemporaryDirectory(prefix="blade-captures-")
+            path = Path(self._made.name) / "captures.sqlite"
+        self.path = path
         self._db: sqlite3.Connection | None = None
         #: Article URLs indexed so far.
         self.size = 0
@@ -333,7 +338,7 @@ class CaptureIndex:
             return "not an article URL"
         if _is_continuation(site, capture.url, canonical):
             self.db.execute(f"INSERT INTO continued (normal, {_CAPTURE_FIELDS}) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            f"VALUES ({_KEYED_CAPTURE})",
                             (site.normalize(capture.url) or capture.url, *_row(capture)))
             return None
         current = self.db.execute("SELECT date FROM pages WHERE canonical = ?",
@@ -341,7 +346,7 @@ class CaptureIndex:
         if current is not None and _instant(current[0]) > _instant(capture.date):
             return "older capture of the same URL"
         self.db.execute(f"INSERT OR REPLACE INTO pages (canonical, {_CAPTURE_FIELDS}) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (canonical, *_row(capture)))
+                        f"VALUES ({_KEYED_CAPTURE})", (canonical, *_row(capture)))
         if current is None:
             self.size += 1
             return None
@@ -361,9 +366,8 @@ class CaptureIndex:
     def chosen(self) -> Iterator[Capture]:
         """The captures marked by :meth:`choose`, in URL order."""
         self.db.commit()
-        fields = ", ".join(f"pages.{name}" for name in _CAPTURE_FIELDS.split(", "))
-        for row in self.db.execute(f"SELECT {fields} FROM chosen JOIN pages USING (canonical) "
-                                   "ORDER BY canonical"):
+        for row in self.db.execute(f"SELECT {_CAPTURE_FIELDS} FROM chosen JOIN pages "
+                                   "USING (canonical) ORDER BY canonical"):
             yield _capture(row)
 
     def for_parsing(self) -> CaptureIndex:
