@@ -32,7 +32,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -515,11 +515,15 @@ def _parse_all(replay: _Replay, captures: Iterable[Capture], workers: int) -> It
                 pending.popleft()
                 yield from results
     except BrokenProcessPool:  # a worker died (killed, out of memory): no pool left
-        lost = [*(c for waiting, _ in pending for c in waiting), *todo]
-        yield _Parsed(lost[0], problem=(
-            f"a worker process died: {len(lost)} captures from {lost[0].url} on were "
+        # Streamed, not listed: the rest of the archive may be most of it.
+        lost = chain((c for waiting, _ in pending for c in waiting), todo)
+        first, count = next(lost), 1
+        for capture in lost:
+            count += 1
+            yield _Parsed(capture, skipped="not parsed (a worker died)")
+        yield _Parsed(first, problem=(
+            f"a worker process died: {count} captures from {first.url} on were "
             "not parsed (--workers 1 shows which capture it was)"))
-        yield from (_Parsed(c, skipped="not parsed (a worker died)") for c in lost[1:])
     finally:
         gc.unfreeze()
 
