@@ -254,6 +254,28 @@ def test_two_workers_write_what_one_writes(output: Path, tmp_path: Path,
     assert (output / "history").exists()
 
 
+def test_the_capture_index_is_a_temporary_file(output: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index of captures is on disk, in the temporary directory (memory must not grow with
+    the archive), and gone after the run."""
+    import tempfile
+
+    import blade_spider.archive.reparse as reparse_module
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    run, during = reparse_module._run, []
+
+    def watched(*args: Any, **kwargs: Any) -> None:
+        during.extend(scratch.iterdir())
+        run(*args, **kwargs)
+
+    monkeypatch.setattr(reparse_module, "_run", watched)
+    assert reparse(output, workers=2).status == 0
+    assert during and not any(scratch.iterdir())
+
+
 def test_a_capture_that_fails_in_a_worker_loses_no_other(output: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import blade_spider.archive.reparse as reparse_module

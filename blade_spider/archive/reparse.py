@@ -24,13 +24,15 @@ import gc
 import json
 import logging
 import multiprocessing
-from collections import Counter, defaultdict, deque
+import sqlite3
+import tempfile
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -157,7 +159,7 @@ class RunReport:
             reason = index.add(capture)
             if reason:
                 self.skipped[reason] += 1
-        self.candidates = len(index.pages)
+        self.candidates = len(index)
 
     def note_change(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         for name in changed_fields(old, new):
@@ -236,14 +238,80 @@ def _is_continuation(site: SiteHosts, url: str, canonical: str) -> bool:
     return suffix.isdigit() or comment_page(path) is not None
 
 
-class CaptureIndex:
-    """The captures a run uses: the newest per article URL, and the continuation pages."""
+#: A capture as a row of the index's tables (:class:`CaptureIndex`), ``hints`` as JSON.
+_CAPTURE_COLUMNS = ("path TEXT, offset INTEGER, length INTEGER, url TEXT, date TEXT, "
+                    "record_id TEXT, status INTEGER, content_type TEXT, hints TEXT")
+_CAPTURE_FIELDS = "path, offset, length, url, date, record_id, status, content_type, hints"
+#: Placeholders for a key and a capture.
+_KEYED_CAPTURE = ", ".join("?" * 10)
 
-    def __init__(self, site: SiteHosts, mirrors: bool) -> None:
+
+def _row(capture: Capture) -> tuple[Any, ...]:
+    return (str(capture.path), capture.offset, capture.length, capture.url, capture.date,
+            capture.record_id, capture.status, capture.content_type, json.dumps(capture.hints))
+
+
+def _capture(row: tuple[Any, ...]) -> Capture:
+    path, offset, length, url, day, record_id, status, content_type, hints = row
+    return Capture(Path(path), offset, length, url, day, record_id, status, content_type,
+                   json.loads(hints))
+
+
+class CaptureIndex:
+    """The captures a run uses: the newest per article URL, and the continuation pages.
+
+    Kept in a SQLite file in a temporary directory (``TMPDIR``; deleted by :meth:`close`), not in
+    memory: an archive's captures outnumber what a process should hold, and worker processes
+    open the same file to find continuation pages.
+    """
+
+    def __init__(self, site: SiteHosts, mirrors: bool, path: Path | None = None) -> None:
         self.site = site
         self.mirrors = mirrors
-        self.pages: dict[str, Capture] = {}
-        self.continued: dict[str, list[Capture]] = defaultdict(list)
+        #: The directory this index made (and :meth:`close` deletes); ``None`` for a reader.
+        self._made: tempfile.TemporaryDirectory[str] | None = None
+        if path is None:
+            self._made = tempfile.TemporaryDirectory(prefix="blade-captures-")
+            path = Path(self._made.name) / "captures.sqlite"
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        #: Article URLs indexed so far.
+        self.size = 0
+        if self._made:
+            self.db.executescript(f"""
+                CREATE TABLE pages (canonical TEXT PRIMARY KEY, {_CAPTURE_COLUMNS});
+                CREATE TABLE continued (seq INTEGER PRIMARY KEY, normal TEXT, {_CAPTURE_COLUMNS});
+                CREATE INDEX continued_normal ON continued (normal);
+                CREATE TABLE chosen (canonical TEXT PRIMARY KEY);
+            """)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The connection, opened on first use: a reader handed to a worker process opens its
+        own there (a connection must not cross a fork)."""
+        if self._db is None:
+            self._db = sqlite3.connect(self.path)
+            self._db.execute("PRAGMA synchronous = OFF")  # scratch data: a crash loses nothing
+        return self._db
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_db": None, "_made": None}
+
+    def __len__(self) -> int:
+        return self.size
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self._made is not None:
+            self._made.cleanup()
+
+    def __enter__(self) -> CaptureIndex:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def site_for(self, url: str) -> SiteHosts | None:
         """The site ``url`` belongs to. With ``mirrors`` (the archive's own captures), a capture
@@ -269,26 +337,52 @@ class CaptureIndex:
         if canonical is None:
             return "not an article URL"
         if _is_continuation(site, capture.url, canonical):
-            self.continued[site.normalize(capture.url) or capture.url].append(capture)
+            self.db.execute(f"INSERT INTO continued (normal, {_CAPTURE_FIELDS}) "
+                            f"VALUES ({_KEYED_CAPTURE})",
+                            (site.normalize(capture.url) or capture.url, *_row(capture)))
             return None
-        current = self.pages.get(canonical)
-        if current is not None and _instant(current.date) > _instant(capture.date):
+        current = self.db.execute("SELECT date FROM pages WHERE canonical = ?",
+                                  (canonical,)).fetchone()
+        if current is not None and _instant(current[0]) > _instant(capture.date):
             return "older capture of the same URL"
-        self.pages[canonical] = capture
-        return None if current is None else "older capture of the same URL"
+        self.db.execute(f"INSERT OR REPLACE INTO pages (canonical, {_CAPTURE_FIELDS}) "
+                        f"VALUES ({_KEYED_CAPTURE})", (canonical, *_row(capture)))
+        if current is None:
+            self.size += 1
+            return None
+        return "older capture of the same URL"
+
+    def pages(self) -> Iterator[tuple[str, Capture]]:
+        """Each article URL and its capture, in URL order (few partitions to merge into)."""
+        self.db.commit()
+        for canonical, *row in self.db.execute(
+                f"SELECT canonical, {_CAPTURE_FIELDS} FROM pages ORDER BY canonical"):
+            yield canonical, _capture(tuple(row))
+
+    def choose(self, canonical: str) -> None:
+        """Mark the capture of ``canonical`` for parsing (:meth:`chosen`)."""
+        self.db.execute("INSERT INTO chosen VALUES (?)", (canonical,))
+
+    def chosen(self) -> Iterator[Capture]:
+        """The captures marked by :meth:`choose`, in URL order."""
+        self.db.commit()
+        for row in self.db.execute(f"SELECT {_CAPTURE_FIELDS} FROM chosen JOIN pages "
+                                   "USING (canonical) ORDER BY canonical"):
+            yield _capture(row)
 
     def for_parsing(self) -> CaptureIndex:
-        """What parsing needs (sites, continuation pages), without the page-1 captures: those
-        are handed out one by one, and a worker process need not carry them all."""
-        index = CaptureIndex(self.site, self.mirrors)
-        index.continued = self.continued
-        return index
+        """What parsing needs (sites, continuation pages): a reader of the same file, which
+        opens its own connection where it is used."""
+        self.db.commit()
+        return CaptureIndex(self.site, self.mirrors, self.path)
 
     def continuation(self, url: str, near: Capture) -> Capture | None:
         """The capture of continuation page ``url`` nearest in time to page 1's (the one the
         same crawl fetched)."""
         site = self.site_for(url)
-        found = self.continued.get((site.normalize(url) if site else None) or url, [])
+        found = [_capture(row) for row in self.db.execute(
+            f"SELECT {_CAPTURE_FIELDS} FROM continued WHERE normal = ? ORDER BY seq",
+            ((site.normalize(url) if site else None) or url,))]
         return min(found, key=lambda c: abs(_instant(c.date) - _instant(near.date)),
                    default=None)
 
@@ -421,11 +515,15 @@ def _parse_all(replay: _Replay, captures: Iterable[Capture], workers: int) -> It
                 pending.popleft()
                 yield from results
     except BrokenProcessPool:  # a worker died (killed, out of memory): no pool left
-        lost = [*(c for waiting, _ in pending for c in waiting), *todo]
-        yield _Parsed(lost[0], problem=(
-            f"a worker process died: {len(lost)} captures from {lost[0].url} on were "
+        # Streamed, not listed: the rest of the archive may be most of it.
+        lost = chain((c for waiting, _ in pending for c in waiting), todo)
+        first, count = next(lost), 1
+        for capture in lost:
+            count += 1
+            yield _Parsed(capture, skipped="not parsed (a worker died)")
+        yield _Parsed(first, problem=(
+            f"a worker process died: {count} captures from {first.url} on were "
             "not parsed (--workers 1 shows which capture it was)"))
-        yield from (_Parsed(c, skipped="not parsed (a worker died)") for c in lost[1:])
     finally:
         gc.unfreeze()
 
@@ -452,7 +550,11 @@ class _Rebuild:
         self.report = report
         self.dry_run = dry_run
         self.newer_only = newer_only
-        self.taken: dict[str, datetime] = {}
+        #: When each article's record was taken (another URL of it may come later), in SQLite's
+        #: private temporary database (on disk, deleted when closed): not one entry per record
+        #: in memory.
+        self.taken = sqlite3.connect("")
+        self.taken.execute("CREATE TABLE taken (id TEXT PRIMARY KEY, date TEXT)")
         self.batch: dict[str, dict[str, Any]] = {}
 
     def known(self, article_id: str) -> ArticleState | None:
@@ -480,7 +582,9 @@ class _Rebuild:
             return
         when = _instant(capture.date)
         reason = self.stale(capture, self.known(record["id"]))
-        if record["id"] in self.taken and self.taken[record["id"]] > when:
+        taken = self.taken.execute("SELECT date FROM taken WHERE id = ?",
+                                   (record["id"],)).fetchone()
+        if taken is not None and _instant(taken[0]) > when:
             reason = "older capture of the same article"
         if reason:
             self.report.skipped[reason] += 1
@@ -489,7 +593,8 @@ class _Rebuild:
             self.report.problems.append(
                 f"{capture.url}: invalid record: {'; '.join(parsed.errors[:3])}")
             return
-        self.taken[record["id"]] = when
+        self.taken.execute("INSERT OR REPLACE INTO taken VALUES (?, ?)",
+                           (record["id"], capture.date))
         self.batch[record["id"]] = record
         if len(self.batch) >= BATCH:
             self.flush()
@@ -556,20 +661,21 @@ def _run(archive: Archive, index: CaptureIndex, report: RunReport, *, workers: i
         if state is not None and not dry_run:
             _merge_journal(archive, state)
         rebuild = _Rebuild(archive, state, report, dry_run, newer_only)
-        chosen = []  # decided on the archive as it was before the run: the same for any workers
-        for canonical, capture in sorted(index.pages.items()):  # URL order: few partitions
+        chosen = 0  # decided on the archive as it was before the run: the same for any workers
+        for canonical, capture in index.pages():
             reason = rebuild.stale(capture, state.by_url(canonical) if state else None)
             if since and _dated_before(canonical, since):
                 reason = "published before --since"
             if reason:  # not even read
                 report.skipped[reason] += 1
             else:
-                chosen.append(capture)
+                index.choose(canonical)
+                chosen += 1
         replay = _Replay(index.for_parsing(), archive.root, copy=appender is not None)
         if progress is not None:
-            progress.start(len(chosen))
+            progress.start(chosen)
         try:
-            for parsed in _parse_all(replay, chosen, workers):
+            for parsed in _parse_all(replay, index.chosen(), workers):
                 if progress is not None:
                     progress.step()
                 copies = [appender.append(member) for member in parsed.members] if appender else []
@@ -585,6 +691,8 @@ def _run(archive: Archive, index: CaptureIndex, report: RunReport, *, workers: i
                             "file": file, "offset": offset, "record_id": parsed.capture.record_id}
                     rebuild.add(parsed, since)
         finally:
+            replay.index.close()
+            rebuild.taken.close()
             if progress is not None:
                 progress.close()
         rebuild.flush()
@@ -612,13 +720,12 @@ def reparse(output_dir: str | Path, since: date | str | None = None, dry_run: bo
     archive = Archive(output_dir)
     since_day = date.fromisoformat(since) if isinstance(since, str) else since
     report = ReparseReport(dry_run=dry_run)
-    index = CaptureIndex(site or SiteHosts(), mirrors=True)
-    for path in sorted(archive.path(WARC_DIR).glob("*.warc.gz")):
-        report.read(scan_warc(path), index, torn_is_problem=False)
-    if not index.pages:
-        return report
-    _run(archive, index, report, workers=workers, dry_run=dry_run, newer_only=False,
-         since=since_day, progress=progress)
+    with CaptureIndex(site or SiteHosts(), mirrors=True) as index:
+        for path in sorted(archive.path(WARC_DIR).glob("*.warc.gz")):
+            report.read(scan_warc(path), index, torn_is_problem=False)
+        if index:
+            _run(archive, index, report, workers=workers, dry_run=dry_run, newer_only=False,
+                 since=since_day, progress=progress)
     return report
 
 
@@ -637,19 +744,19 @@ def import_warc(output_dir: str | Path, files: Iterable[str | Path],
     archive = Archive(output_dir)
     paths = [Path(f) for f in files]
     report = ImportReport()
-    index = CaptureIndex(site or SiteHosts(), mirrors=False)
-    for path in paths:
-        report.read(scan_warc(path), index, torn_is_problem=True)
-    if not index.pages:
-        return report
-    appender = WarcAppender(
-        archive.root, "import", DEFAULT_MAX_BYTES,
-        warcinfo("Article captures copied verbatim by blade import-warc from: "
-                 + ", ".join(p.name for p in paths)))
-    try:
-        _run(archive, index, report, workers=workers, dry_run=False, newer_only=True,
-             appender=appender, progress=progress)
-    finally:
-        appender.close()
+    with CaptureIndex(site or SiteHosts(), mirrors=False) as index:
+        for path in paths:
+            report.read(scan_warc(path), index, torn_is_problem=True)
+        if not index:
+            return report
+        appender = WarcAppender(
+            archive.root, "import", DEFAULT_MAX_BYTES,
+            warcinfo("Article captures copied verbatim by blade import-warc from: "
+                     + ", ".join(p.name for p in paths)))
+        try:
+            _run(archive, index, report, workers=workers, dry_run=False, newer_only=True,
+                 appender=appender, progress=progress)
+        finally:
+            appender.close()
     report.copied = appender.files
     return report
