@@ -17,7 +17,6 @@ names, so an unknown theme's article is archived rather than lost for one field:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import cached_property
 from itertools import islice
 from urllib.parse import urlsplit
@@ -30,7 +29,7 @@ from blade_spider.extract.layers.base import Layer, reader
 from blade_spider.extract.layers.metadata import MetadataLayer
 from blade_spider.extract.layers.rest import rest_post, rest_texts
 from blade_spider.extract.layers.wordpress import ARTICLE_SCOPE, WordPressLayer
-from blade_spider.extract.page import Page
+from blade_spider.extract.page import Page, text_pieces
 from blade_spider.extract.rails import in_rail_item, rails_in
 from blade_spider.record.dates import MONTH
 from blade_spider.record.items import Image
@@ -70,19 +69,6 @@ _AUTHOR_PATH = re.compile(r"/author/[^/]+/?$")
 #: What a dek is printed in, and how short it can be.
 DEK_TAGS = frozenset({"p", "h2", "h3", "h4", "div", "span"})
 MIN_DEK = 20
-
-
-def _texts(scope: etree._Element) -> Iterator[tuple[etree._Element, str]]:
-    """Each non-blank text piece in ``scope`` with the element it belongs to, in order."""
-    for event, node in etree.iterwalk(scope, events=("start", "end")):
-        if event == "start":
-            text, holder = node.text, node
-        elif node is scope:
-            continue
-        else:
-            text, holder = node.tail, node.getparent()
-        if text and text.strip() and isinstance(holder.tag, str):
-            yield holder, text
 
 
 def _in_chrome(el: etree._Element, story: set[etree._Element]) -> bool:
@@ -170,7 +156,7 @@ class HeaderLayer(Layer):
         heading = headline_element(self.page)
         if heading is None:
             return []
-        pieces = list(_texts(self.page.root))
+        pieces = list(text_pieces(self.page.root))
         inside = {heading, *heading.iterdescendants()}
         start = next((i for i, (holder, _) in enumerate(pieces) if holder in inside), None)
         if start is None:
